@@ -1,0 +1,60 @@
+"""Errors of the cluster port, one per Kubernetes API status the reconcilers handle.
+
+The codes and reasons are Kubernetes' own, so the embedded API can return them
+unchanged and code written against the ``kubernetes`` client sees the same.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """A Kubernetes API failure: an HTTP code, a machine reason and a message."""
+
+    code = 500
+    reason = "InternalError"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ApiError):
+    """The object does not exist."""
+
+    code = 404
+    reason = "NotFound"
+
+
+class AlreadyExists(ApiError):
+    """Create of an object whose name is taken."""
+
+    code = 409
+    reason = "AlreadyExists"
+
+
+class Conflict(ApiError):
+    """Optimistic concurrency: the object changed since it was read."""
+
+    code = 409
+    reason = "Conflict"
+
+
+class Gone(ApiError):
+    """A watch asked for a resourceVersion older than the retained history."""
+
+    code = 410
+    reason = "Expired"
+
+
+class Invalid(ApiError):
+    """The object is not acceptable (bad name, missing fields, schema errors)."""
+
+    code = 422
+    reason = "Invalid"
+
+
+class BadRequest(ApiError):
+    """The request itself is malformed."""
+
+    code = 400
+    reason = "BadRequest"

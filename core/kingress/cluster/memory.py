@@ -1,0 +1,302 @@
+"""The embedded store: an in-memory Kubernetes API with the semantics reconcilers rely on.
+
+- ``resourceVersion``: one counter for the whole store; every write gets the next
+  value; an update or status update naming an older one is a ``Conflict``.
+- ``generation``: 1 on create, +1 whenever the spec (anything but metadata and
+  status) changes, and when deletion starts.
+- Status subresource: ``create`` and ``update`` never change status;
+  ``update_status`` changes nothing else.
+- Deletion: objects with finalizers get ``deletionTimestamp`` and go when the last
+  finalizer is removed; dependents whose owners are all gone are deleted too
+  (Kubernetes' garbage collector, done synchronously).
+- Watch: every change is kept in a bounded history; a watch from an older
+  resourceVersion than the history holds is ``Gone`` (410), as in Kubernetes.
+
+Any kind is accepted. It is thread-safe; objects are copied in and out so callers
+never share state with the store.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
+from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
+from kingress.cluster.selectors import parse_selector
+
+#: Kinds that live outside namespaces.
+CLUSTER_SCOPED: frozenset[Kind] = frozenset(
+    {
+        Kind("", "Namespace"),
+        Kind("", "Node"),
+        Kind("", "PersistentVolume"),
+        Kind("rbac.authorization.k8s.io", "ClusterRole"),
+        Kind("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+        Kind("apiextensions.k8s.io", "CustomResourceDefinition"),
+        Kind("networking.k8s.io", "IngressClass"),
+        Kind("gateway.networking.k8s.io", "GatewayClass"),
+    }
+)
+
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
+
+
+def rfc3339(moment: datetime) -> str:
+    """Kubernetes' timestamp format (seconds precision, UTC, ``Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def validate_name(name: str, what: str = "metadata.name") -> None:
+    """Reject names Kubernetes would reject (DNS-1123 subdomain, at most 253 characters)."""
+    if not name:
+        raise Invalid(f"{what}: Required value: name or generateName is required")
+    if len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
+        raise Invalid(
+            f"{what}: Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist of "
+            "lower case alphanumeric characters, '-' or '.', and must start and end with an "
+            "alphanumeric character"
+        )
+
+
+def _spec_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+class MemoryCluster:
+    """The in-memory implementation of the cluster port."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        history: int = 100_000,
+    ) -> None:
+        self._clock = clock
+        self._objects: dict[ObjectRef, Object] = {}
+        self._by_uid: dict[str, ObjectRef] = {}
+        self._events: deque[WatchEvent] = deque(maxlen=history)
+        self._version = 0
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+
+    # -- reads -------------------------------------------------------------
+
+    @property
+    def resource_version(self) -> int:
+        """The store's current resourceVersion (the last write's)."""
+        with self._lock:
+            return self._version
+
+    def get(self, kind: Kind, namespace: str, name: str) -> Object:
+        """The object, or ``NotFound``."""
+        with self._lock:
+            obj = self._objects.get(ObjectRef(kind, self._ns(kind, namespace), name))
+            if obj is None:
+                raise NotFound(f'{kind} "{name}" not found')
+            return copy.deepcopy(obj)
+
+    def list(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> list[Object]:
+        """Objects of a kind sorted by namespace and name, filtered as asked."""
+        matches = parse_selector(labels)
+        with self._lock:
+            found = [
+                obj
+                for ref, obj in self._objects.items()
+                if ref.kind == kind
+                and (namespace is None or ref.namespace == namespace)
+                and matches(obj["metadata"].get("labels") or {})
+            ]
+            found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            return copy.deepcopy(found)
+
+    def kinds(self) -> list[Kind]:
+        """Every kind that has at least one object."""
+        with self._lock:
+            return sorted({ref.kind for ref in self._objects})
+
+    # -- writes ------------------------------------------------------------
+
+    def create(self, obj: Object) -> Object:
+        """Store a new object (status dropped); ``AlreadyExists`` if its name is taken."""
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        kind = Kind.of(obj)
+        if not kind.kind or not obj.get("apiVersion"):
+            raise Invalid("apiVersion and kind must be set")
+        with self._lock:
+            if not meta.get("name") and meta.get("generateName"):
+                meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+            validate_name(meta.get("name", ""))
+            meta["namespace"] = self._ns(kind, meta.get("namespace"))
+            if not meta["namespace"]:
+                meta.pop("namespace")
+            ref = ObjectRef.of(obj)
+            if ref in self._objects:
+                raise AlreadyExists(f'{kind} "{ref.name}" already exists')
+            obj.pop("status", None)
+            meta.pop("deletionTimestamp", None)
+            meta["uid"] = str(uuid.uuid4())
+            meta["generation"] = 1
+            meta["creationTimestamp"] = rfc3339(self._clock())
+            return self._commit(ref, obj, EventType.ADDED)
+
+    def update(self, obj: Object) -> Object:
+        """Replace metadata and spec, keeping status; generation follows spec changes."""
+        with self._lock:
+            ref, current = self._current(obj)
+            new = copy.deepcopy(obj)
+            new_meta = new.setdefault("metadata", {})
+            cur_meta = current["metadata"]
+            for key in (*_METADATA_KEYS_SET_BY_STORE, "namespace", "deletionTimestamp"):
+                if key in cur_meta:
+                    new_meta[key] = cur_meta[key]
+                else:
+                    new_meta.pop(key, None)
+            if "status" in current:
+                new["status"] = current["status"]
+            else:
+                new.pop("status", None)
+            if _spec_of(new) != _spec_of(current):
+                new_meta["generation"] = cur_meta.get("generation", 0) + 1
+            if new == current:
+                return copy.deepcopy(current)
+            if cur_meta.get("deletionTimestamp") and not new_meta.get("finalizers"):
+                self._remove(ref)
+                return new
+            return self._commit(ref, new, EventType.MODIFIED)
+
+    def update_status(self, obj: Object) -> Object:
+        """Replace the status only."""
+        with self._lock:
+            ref, current = self._current(obj)
+            new = copy.deepcopy(current)
+            if obj.get("status") is None:
+                new.pop("status", None)
+            else:
+                new["status"] = copy.deepcopy(obj["status"])
+            if new == current:
+                return copy.deepcopy(current)
+            return self._commit(ref, new, EventType.MODIFIED)
+
+    def delete(self, kind: Kind, namespace: str, name: str) -> None:
+        """Delete, or mark for deletion when finalizers remain; collect dependents."""
+        with self._lock:
+            ref = ObjectRef(kind, self._ns(kind, namespace), name)
+            current = self._objects.get(ref)
+            if current is None:
+                raise NotFound(f'{kind} "{name}" not found')
+            meta = current["metadata"]
+            if meta.get("finalizers"):
+                if not meta.get("deletionTimestamp"):
+                    new = copy.deepcopy(current)
+                    new["metadata"]["deletionTimestamp"] = rfc3339(self._clock())
+                    new["metadata"]["generation"] = meta.get("generation", 0) + 1
+                    self._commit(ref, new, EventType.MODIFIED)
+                return
+            self._remove(ref)
+
+    # -- watch -------------------------------------------------------------
+
+    def events_since(self, since: int, kinds: frozenset[Kind] | None = None) -> list[WatchEvent]:
+        """Changes after ``since`` without waiting; ``Gone`` if history no longer reaches it."""
+        with self._lock:
+            if since < self._version and (
+                not self._events or self._events[0].resource_version > since + 1
+            ):
+                raise Gone(f"too old resource version: {since} ({self._version})")
+            return [
+                e
+                for e in self._events
+                if e.resource_version > since and (kinds is None or Kind.of(e.object) in kinds)
+            ]
+
+    def watch(
+        self, since: int, kinds: frozenset[Kind] | None = None, timeout: float | None = None
+    ) -> Iterator[WatchEvent]:
+        """Changes after ``since``, waiting for new ones until ``timeout`` passes quietly."""
+        position = since
+        while True:
+            with self._lock:
+                events = self.events_since(position, kinds)
+                if not events:
+                    if position < self._version:
+                        # Only other kinds changed: move past them without yielding.
+                        position = self._version
+                    elif not self._changed.wait(timeout):
+                        return
+                    continue
+            for event in events:
+                position = event.resource_version
+                yield WatchEvent(event.type, copy.deepcopy(event.object), event.resource_version)
+
+    # -- internals ---------------------------------------------------------
+
+    def _ns(self, kind: Kind, namespace: str | None) -> str:
+        if kind in CLUSTER_SCOPED:
+            return ""
+        return namespace or "default"
+
+    def _current(self, obj: Object) -> tuple[ObjectRef, Object]:
+        kind = Kind.of(obj)
+        meta = obj.get("metadata") or {}
+        ref = ObjectRef(kind, self._ns(kind, meta.get("namespace")), meta.get("name", ""))
+        current = self._objects.get(ref)
+        if current is None:
+            raise NotFound(f'{kind} "{ref.name}" not found')
+        wanted = meta.get("resourceVersion")
+        if wanted and str(wanted) != current["metadata"]["resourceVersion"]:
+            raise Conflict(
+                f'Operation cannot be fulfilled on {kind} "{ref.name}": the object has been '
+                "modified; please apply your changes to the latest version and try again"
+            )
+        uid = meta.get("uid")
+        if uid and uid != current["metadata"]["uid"]:
+            raise Conflict(f'Precondition failed: UID in precondition: {uid}, UID in object meta: '
+                           f'{current["metadata"]["uid"]}')
+        return ref, current
+
+    def _commit(self, ref: ObjectRef, obj: Object, event: EventType) -> Object:
+        self._version += 1
+        obj["metadata"]["resourceVersion"] = str(self._version)
+        self._objects[ref] = obj
+        self._by_uid[obj["metadata"]["uid"]] = ref
+        self._events.append(WatchEvent(event, copy.deepcopy(obj), self._version))
+        self._changed.notify_all()
+        return copy.deepcopy(obj)
+
+    def _remove(self, ref: ObjectRef) -> None:
+        obj = self._objects.pop(ref)
+        uid = obj["metadata"]["uid"]
+        self._by_uid.pop(uid, None)
+        self._version += 1
+        self._events.append(WatchEvent(EventType.DELETED, copy.deepcopy(obj), self._version))
+        self._changed.notify_all()
+        self._collect_dependents(uid)
+
+    def _collect_dependents(self, owner_uid: str) -> None:
+        dependents = [
+            ref
+            for ref, obj in self._objects.items()
+            if any(o.get("uid") == owner_uid for o in obj["metadata"].get("ownerReferences") or ())
+        ]
+        for ref in dependents:
+            obj = self._objects.get(ref)
+            if obj is None:
+                continue
+            owners = [o.get("uid") for o in obj["metadata"].get("ownerReferences") or ()]
+            if any(uid in self._by_uid for uid in owners):
+                continue
+            self.delete(ref.kind, ref.namespace, ref.name)
