@@ -127,7 +127,9 @@ class IngressStatus(Status):
 
 NETWORK_CONFIGURED = "NetworkConfigured"
 LOAD_BALANCER_READY = "LoadBalancerReady"
-INGRESS_CONDITIONS = ConditionSet(happy="Ready", dependents=(NETWORK_CONFIGURED, LOAD_BALANCER_READY))
+INGRESS_CONDITIONS = ConditionSet(
+    happy="Ready", dependents=(NETWORK_CONFIGURED, LOAD_BALANCER_READY)
+)
 
 
 class ClusterIngress(ApiModel):

@@ -45,7 +45,9 @@ CLUSTER_SCOPED: frozenset[Kind] = frozenset(
     }
 )
 
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 _METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
 
 
@@ -264,8 +266,10 @@ class MemoryCluster:
             )
         uid = meta.get("uid")
         if uid and uid != current["metadata"]["uid"]:
-            raise Conflict(f'Precondition failed: UID in precondition: {uid}, UID in object meta: '
-                           f'{current["metadata"]["uid"]}')
+            raise Conflict(
+                f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
+                f"{current['metadata']['uid']}"
+            )
         return ref, current
 
     def _commit(self, ref: ObjectRef, obj: Object, event: EventType) -> Object:

@@ -1,0 +1,1 @@
+"""ClusterIngress helpers shared by the core and every backend."""
