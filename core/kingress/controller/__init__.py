@@ -1,0 +1,1 @@
+"""Reconcilers and the machinery that runs them: clock, applier, settle loop."""

@@ -1,0 +1,278 @@
+"""The embedded store's Kubernetes semantics, row by row."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
+from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import EventType, Kind
+
+CONFIG_MAP = Kind("", "ConfigMap")
+SERVICE = Kind("serving.knative.dev", "Service")
+
+
+def ksvc(name: str = "hello", namespace: str = "default", **extra: Any) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"template": {"spec": {"containers": [{"image": "img"}]}}},
+    }
+    obj.update(extra)
+    return obj
+
+
+def test_create_sets_identity_and_drops_status() -> None:
+    store = MemoryCluster()
+    created = store.create(ksvc(status={"url": "x"}))
+    meta = created["metadata"]
+    assert meta["generation"] == 1
+    assert meta["uid"]
+    assert meta["resourceVersion"] == "1"
+    assert meta["creationTimestamp"].endswith("Z")
+    assert "status" not in created
+
+
+def test_create_twice_is_already_exists() -> None:
+    store = MemoryCluster()
+    store.create(ksvc())
+    with pytest.raises(AlreadyExists):
+        store.create(ksvc())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("Upper", id="uppercase"),
+        pytest.param("a_b", id="underscore"),
+        pytest.param("-a", id="leading-dash"),
+        pytest.param("a" * 254, id="too-long"),
+    ],
+)
+def test_invalid_names_are_rejected_and_nothing_stored(name: str) -> None:
+    store = MemoryCluster()
+    with pytest.raises(Invalid):
+        store.create(ksvc(name))
+    assert store.list(SERVICE) == []
+
+
+def test_namespace_defaults_and_cluster_scoped_has_none() -> None:
+    store = MemoryCluster()
+    obj = ksvc()
+    del obj["metadata"]["namespace"]
+    assert store.create(obj)["metadata"]["namespace"] == "default"
+    ns = store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}})
+    assert "namespace" not in ns["metadata"]
+
+
+@pytest.mark.parametrize(
+    ("change", "want_generation"),
+    [
+        pytest.param(lambda o: o["spec"].update(traffic=[{"percent": 100}]), 2, id="spec-change"),
+        pytest.param(lambda o: o["metadata"].update(labels={"a": "b"}), 1, id="label-only"),
+        pytest.param(lambda o: o["metadata"].update(annotations={"a": "b"}), 1, id="annotation"),
+        pytest.param(lambda o: o.update(status={"url": "x"}), 1, id="status-ignored"),
+    ],
+)
+def test_generation_follows_spec_only(change: Any, want_generation: int) -> None:
+    store = MemoryCluster()
+    obj = store.create(ksvc())
+    change(obj)
+    updated = store.update(obj)
+    assert updated["metadata"]["generation"] == want_generation
+    assert "status" not in updated
+
+
+def test_noop_update_writes_nothing() -> None:
+    store = MemoryCluster()
+    obj = store.create(ksvc())
+    before = store.resource_version
+    store.update(obj)
+    store.update_status(obj)
+    assert store.resource_version == before
+
+
+def test_stale_update_is_a_conflict_and_changes_nothing() -> None:
+    store = MemoryCluster()
+    first = store.create(ksvc())
+    fresh = dict(first, spec={"template": {"spec": {"containers": [{"image": "v2"}]}}})
+    store.update(fresh)
+    stale = dict(first, spec={"template": {"spec": {"containers": [{"image": "v3"}]}}})
+    with pytest.raises(Conflict):
+        store.update(stale)
+    with pytest.raises(Conflict):
+        store.update_status(dict(first, status={"x": 1}))
+    current = store.get(SERVICE, "default", "hello")
+    assert current["spec"]["template"]["spec"]["containers"][0]["image"] == "v2"
+    assert "status" not in current
+
+
+def test_update_without_resource_version_is_unconditional() -> None:
+    store = MemoryCluster()
+    store.create(ksvc())
+    obj = ksvc(spec={"template": {}})
+    assert store.update(obj)["metadata"]["generation"] == 2
+
+
+def test_status_subresource_leaves_spec_alone() -> None:
+    store = MemoryCluster()
+    obj = store.create(ksvc())
+    obj["spec"] = {"changed": True}
+    obj["status"] = {"observedGeneration": 1}
+    updated = store.update_status(obj)
+    assert updated["status"] == {"observedGeneration": 1}
+    assert updated["spec"] == ksvc()["spec"]
+    assert updated["metadata"]["generation"] == 1
+
+
+def test_update_and_get_of_missing_object_is_not_found() -> None:
+    store = MemoryCluster()
+    with pytest.raises(NotFound):
+        store.get(SERVICE, "default", "nope")
+    with pytest.raises(NotFound):
+        store.update(ksvc("nope"))
+    with pytest.raises(NotFound):
+        store.delete(SERVICE, "default", "nope")
+
+
+def _child(name: str, *owners: dict[str, Any]) -> dict[str, Any]:
+    refs = [
+        {
+            "apiVersion": o["apiVersion"],
+            "kind": o["kind"],
+            "name": o["metadata"]["name"],
+            "uid": o["metadata"]["uid"],
+            "controller": i == 0,
+        }
+        for i, o in enumerate(owners)
+    ]
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default", "ownerReferences": refs},
+    }
+
+
+def test_delete_cascades_to_dependents_transitively() -> None:
+    store = MemoryCluster()
+    parent = store.create(ksvc())
+    child = store.create(_child("child", parent))
+    store.create(_child("grandchild", child))
+    store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}})
+    store.delete(SERVICE, "default", "hello")
+    assert [o["metadata"]["name"] for o in store.list(CONFIG_MAP)] == ["other"]
+
+
+def test_dependent_with_a_surviving_owner_is_kept() -> None:
+    store = MemoryCluster()
+    first = store.create(ksvc("a"))
+    second = store.create(ksvc("b"))
+    store.create(_child("shared", first, second))
+    store.delete(SERVICE, "default", "a")
+    assert [o["metadata"]["name"] for o in store.list(CONFIG_MAP)] == ["shared"]
+    store.delete(SERVICE, "default", "b")
+    assert store.list(CONFIG_MAP) == []
+
+
+def test_finalizers_delay_deletion_until_removed() -> None:
+    store = MemoryCluster()
+    obj = store.create(ksvc(metadata={"name": "hello", "finalizers": ["keep"]}))
+    store.delete(SERVICE, "default", "hello")
+    marked = store.get(SERVICE, "default", "hello")
+    assert marked["metadata"]["deletionTimestamp"]
+    assert marked["metadata"]["generation"] == obj["metadata"]["generation"] + 1
+    marked["metadata"]["finalizers"] = []
+    store.update(marked)
+    with pytest.raises(NotFound):
+        store.get(SERVICE, "default", "hello")
+
+
+@pytest.mark.parametrize(
+    ("selector", "want"),
+    [
+        pytest.param({"app": "a"}, ["one"], id="mapping"),
+        pytest.param("app=a", ["one"], id="equals"),
+        pytest.param("app==a", ["one"], id="double-equals"),
+        pytest.param("app!=a", ["three", "two"], id="not-equals"),
+        pytest.param("app in (a, b)", ["one", "two"], id="in"),
+        pytest.param("app notin (a)", ["three", "two"], id="notin"),
+        pytest.param("tier", ["two"], id="exists"),
+        pytest.param("!tier", ["one", "three"], id="not-exists"),
+        pytest.param("app=b,tier=web", ["two"], id="and"),
+        pytest.param(None, ["one", "three", "two"], id="all"),
+    ],
+)
+def test_label_selectors(selector: Any, want: list[str]) -> None:
+    store = MemoryCluster()
+    for name, labels in (
+        ("one", {"app": "a"}),
+        ("two", {"app": "b", "tier": "web"}),
+        ("three", {}),
+    ):
+        store.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": labels}}
+        )
+    got = sorted(o["metadata"]["name"] for o in store.list(CONFIG_MAP, "default", selector))
+    assert got == want
+
+
+def test_list_by_namespace() -> None:
+    store = MemoryCluster()
+    store.create(ksvc("a", "one"))
+    store.create(ksvc("b", "two"))
+    assert [o["metadata"]["name"] for o in store.list(SERVICE, "two")] == ["b"]
+
+
+def test_watch_from_a_resource_version_sees_later_changes_only() -> None:
+    store = MemoryCluster()
+    store.create(ksvc("a"))
+    since = store.resource_version
+    obj = store.create(ksvc("b"))
+    obj["spec"] = {"x": 1}
+    store.update(obj)
+    store.delete(SERVICE, "default", "b")
+    events = list(store.watch(since, timeout=0))
+    assert [(e.type, e.object["metadata"]["name"]) for e in events] == [
+        (EventType.ADDED, "b"),
+        (EventType.MODIFIED, "b"),
+        (EventType.DELETED, "b"),
+    ]
+
+
+def test_watch_filters_kinds_and_waits_for_new_events() -> None:
+    store = MemoryCluster()
+    since = store.resource_version
+    seen: list[str] = []
+
+    def consume() -> None:
+        for event in store.watch(since, frozenset({CONFIG_MAP}), timeout=5):
+            seen.append(event.object["metadata"]["name"])
+            return
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    store.create(ksvc("ignored"))
+    store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "wanted"}})
+    thread.join(timeout=10)
+    assert seen == ["wanted"]
+
+
+def test_watch_from_too_old_a_version_is_gone() -> None:
+    store = MemoryCluster(history=2)
+    for name in ("a", "b", "c", "d"):
+        store.create(ksvc(name))
+    with pytest.raises(Gone):
+        store.events_since(0)
+    assert len(store.events_since(store.resource_version - 1)) == 1
+
+
+def test_reads_are_copies() -> None:
+    store = MemoryCluster()
+    created = store.create(ksvc())
+    created["spec"]["mutated"] = True
+    assert "mutated" not in store.get(SERVICE, "default", "hello")["spec"]
