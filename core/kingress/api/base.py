@@ -54,6 +54,5 @@ class OpenModel(ApiModel):
     model_config = ConfigDict(extra="allow")
 
 
-
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | dict | tuple) and len(value) == 0)

@@ -71,7 +71,9 @@ class FieldErrors:
         groups: dict[tuple[str, str], set[str]] = {}
         for error in self.errors:
             groups.setdefault((error.message, error.details), set()).update(error.paths)
-        merged = [FieldError(msg, tuple(sorted(paths)), det) for (msg, det), paths in groups.items()]
+        merged = [
+            FieldError(msg, tuple(sorted(paths)), det) for (msg, det), paths in groups.items()
+        ]
         return tuple(sorted(merged, key=lambda e: (e.paths, e.message)))
 
     def __str__(self) -> str:

@@ -132,6 +132,12 @@ def _validate_split(split: IngressBackendSplit, namespace: str) -> FieldError | 
 def _validate_tls(tls: IngressTLS) -> FieldErrors:
     if tls == IngressTLS():
         return FieldErrors((missing_field(""),))
-    missing = [name for name, value in (("secretName", tls.secret_name),
-                                        ("secretNamespace", tls.secret_namespace)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("secretName", tls.secret_name),
+            ("secretNamespace", tls.secret_namespace),
+        )
+        if not value
+    ]
     return FieldErrors((missing_field(*missing),)) if missing else FieldErrors()

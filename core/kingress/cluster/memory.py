@@ -18,6 +18,7 @@ never share state with the store.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import re
 import threading
@@ -45,7 +46,9 @@ CLUSTER_SCOPED: frozenset[Kind] = frozenset(
     }
 )
 
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 _METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
 
 
@@ -122,7 +125,7 @@ class MemoryCluster:
             found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             return copy.deepcopy(found)
 
-    def kinds(self) -> list[Kind]:
+    def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
         with self._lock:
             return sorted({ref.kind for ref in self._objects})
@@ -210,7 +213,9 @@ class MemoryCluster:
 
     # -- watch -------------------------------------------------------------
 
-    def events_since(self, since: int, kinds: frozenset[Kind] | None = None) -> list[WatchEvent]:
+    def events_since(
+        self, since: int, kinds: frozenset[Kind] | None = None
+    ) -> builtins.list[WatchEvent]:
         """Changes after ``since`` without waiting; ``Gone`` if history no longer reaches it."""
         with self._lock:
             if since < self._version and (
@@ -264,8 +269,10 @@ class MemoryCluster:
             )
         uid = meta.get("uid")
         if uid and uid != current["metadata"]["uid"]:
-            raise Conflict(f'Precondition failed: UID in precondition: {uid}, UID in object meta: '
-                           f'{current["metadata"]["uid"]}')
+            raise Conflict(
+                f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
+                f"{current['metadata']['uid']}"
+            )
         return ref, current
 
     def _commit(self, ref: ObjectRef, obj: Object, event: EventType) -> Object:
