@@ -33,6 +33,17 @@ CONFIGURATION_GENERATION_LABEL = "serving.knative.dev/configurationGeneration"
 REVISION_LABEL = "serving.knative.dev/revision"
 ROUTE_LABEL = "serving.knative.dev/route"
 ROUTE_NAMESPACE_LABEL = "serving.knative.dev/routeNamespace"
+ROUTING_STATE_LABEL = "serving.knative.dev/routingState"
+SERVICE_UID_LABEL = "serving.knative.dev/serviceUID"
+CONFIGURATION_UID_LABEL = "serving.knative.dev/configurationUID"
+#: Labels of this group are reserved to Knative (and kingress) on serving objects.
+SERVING_GROUP_PREFIX = "serving.knative.dev/"
+#: Autoscaling annotations belong on the revision template, not on Services/Configurations.
+AUTOSCALING_GROUP = "autoscaling.knative.dev"
+#: kingress's own record of which v1alpha1 Service form (``runLatest``, ``release``,
+#: ``pinned``, ``manual``) a Service stored as v1 was written in, so it renders back
+#: the same; ``manual`` also means the Service does not manage its Route.
+V1ALPHA1_FORM_ANNOTATION = "serving.kingress.dev/v1alpha1-form"
 #: kubectl's record of the last applied object; never copied to children.
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 

@@ -80,11 +80,17 @@ class ConditionSet:
     dependents: tuple[str, ...]
 
     def initialize(self, conditions: Conditions, now: str) -> Conditions:
-        """Add every missing condition as Unknown (Knative's ``InitializeConditions``)."""
+        """Add every missing condition as Unknown (Knative's ``InitializeConditions``).
+
+        A set without dependents (a Configuration's) has nothing to summarise:
+        its happy condition is only ever set directly, so it stays as found.
+        """
         result = conditions
         for type_ in (self.happy, *self.dependents):
             if get_condition(result, type_) is None:
                 result = _put(result, Condition(type=type_, status=ConditionStatus.UNKNOWN), now)
+        if not self.dependents:
+            return result
         return self._recompute(result, now)
 
     def mark_true(self, conditions: Conditions, type_: str, now: str) -> Conditions:
@@ -103,7 +109,7 @@ class ConditionSet:
         """Mark a condition False with a reason and message."""
         return self.set(conditions, type_, ConditionStatus.FALSE, reason, message, now)
 
-    def set(
+    def set(  # noqa: PLR0917 - the mark_* helpers pass every part positionally
         self,
         conditions: Conditions,
         type_: str,

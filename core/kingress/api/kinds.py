@@ -1,6 +1,7 @@
 """The kinds kingress serves, registered into a scheme.
 
-Knative's kinds are parsed, defaulted and validated; the Kubernetes kinds the
+Knative's kinds (ClusterIngress; Service, Configuration, Revision and Route
+in v1 and the seed's v1alpha1) are parsed, defaulted and validated; the Kubernetes kinds the
 reconcilers create or read (Services, Endpoints, Deployments, ConfigMaps…) are
 stored as given. Backends' own kinds are stored as given too.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from kingress.api import ingress, ingress_validation
 from kingress.api.scheme import Scheme, TypeInfo
+from kingress.api.serving_kinds import register_serving
 from kingress.cluster.port import Object
 
 #: Kubernetes kinds stored without interpretation: (apiVersion, kind, namespaced).
@@ -54,4 +56,5 @@ def default_scheme() -> Scheme:
     scheme = Scheme()
     register_kubernetes(scheme)
     register_networking(scheme)
+    register_serving(scheme)
     return scheme
