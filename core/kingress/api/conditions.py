@@ -109,7 +109,7 @@ class ConditionSet:
         """Mark a condition False with a reason and message."""
         return self.set(conditions, type_, ConditionStatus.FALSE, reason, message, now)
 
-    def set(  # noqa: PLR0917 - the mark_* helpers pass every part positionally
+    def set(
         self,
         conditions: Conditions,
         type_: str,
