@@ -22,14 +22,14 @@ def test_plugin_runs_cases_for_a_class(pytester: pytest.Pytester) -> None:
         "istio",
         "-k",
         "istio::basics or update or istio::tls or own",
-        "-rs",
+        "-rfs",
         "--kingress-report",
         "report.yaml",
     )
     result.assert_outcomes(passed=3, failed=1, skipped=1)
     result.stdout.fnmatch_lines(
         [
-            "*FAILED istio::tls*istio backend does not copy secrets*",
+            "istio::tls failed: translate: *does not copy secrets*",
             "*SKIPPED*not-supported: needs features the backend does not claim: update*",
         ]
     )
