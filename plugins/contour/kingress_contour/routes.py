@@ -61,7 +61,8 @@ def _header_name(name: str, where: str) -> str:
 def header_conditions(headers: Mapping[str, HeaderMatch], where: str) -> list[tuple[str, str]]:
     """``(name, exact value)`` per header match, sorted case-insensitively, duplicates merged."""
     seen: dict[str, tuple[str, str]] = {}
-    for name, match in headers.items():
+    # Sorted, so the spelling kept for a repeated name does not depend on map order.
+    for name, match in sorted(headers.items()):
         key = _header_name(name, where)
         previous = seen.get(key)
         if previous is not None and previous[1] != match.exact:
@@ -79,7 +80,7 @@ def headers_policy(
 ) -> dict[str, Any] | None:
     """A ``requestHeadersPolicy`` setting (overwriting) every header, or None if empty."""
     entries: dict[str, tuple[str, str]] = {}
-    for name, value in headers.items():
+    for name, value in sorted(headers.items()):
         key = _header_name(name, where)
         if key in entries:
             raise TranslationError(

@@ -22,7 +22,7 @@ def rich_ingress() -> ClusterIngress:
                             split("v1", 60, headers={"Z-Rev": "v1", "A-Rev": "x", "M": "m"}),
                             split("v2", 40, port=81, headers={"Z-Rev": "v2", "A-Rev": "y"}),
                         ],
-                        match={"Zeta": "1", "alpha": "2", "Mu": "3"},
+                        match={"Zeta": "1", "alpha": "2", "Mu": "3", "zeta": "1"},
                         headers={"Z-Set": "1", "A-Set": "2", "M-Set": "3"},
                     ),
                     path(splits=[split("v1")], rewrite_host="internal.default.svc.cluster.local"),
