@@ -9,7 +9,7 @@ field; see docs/clusteringress.md for the routing contract backends honour.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field
 
@@ -22,7 +22,7 @@ from kingress.api.status import Status
 GROUP = "networking.internal.knative.dev"
 VERSION = "v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
-KIND = "ClusterIngress"
+KIND: Final = "ClusterIngress"
 #: Knative's namespaced KIngress kind, accepted on input as a ClusterIngress.
 KNATIVE_KIND = "Ingress"
 

@@ -18,6 +18,7 @@ never share state with the store.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import re
 import threading
@@ -124,7 +125,7 @@ class MemoryCluster:
             found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             return copy.deepcopy(found)
 
-    def kinds(self) -> list[Kind]:
+    def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
         with self._lock:
             return sorted({ref.kind for ref in self._objects})
@@ -212,7 +213,9 @@ class MemoryCluster:
 
     # -- watch -------------------------------------------------------------
 
-    def events_since(self, since: int, kinds: frozenset[Kind] | None = None) -> list[WatchEvent]:
+    def events_since(
+        self, since: int, kinds: frozenset[Kind] | None = None
+    ) -> builtins.list[WatchEvent]:
         """Changes after ``since`` without waiting; ``Gone`` if history no longer reaches it."""
         with self._lock:
             if since < self._version and (
