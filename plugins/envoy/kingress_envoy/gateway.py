@@ -356,11 +356,16 @@ class EnvoyGateway:
                 self._process.kill()
 
     def _note_restart(self) -> bool:
+        """Count a restart; False when there were too many in the window. Backs off a little."""
         now = time.monotonic()
         self._restart_times = [t for t in self._restart_times if now - t < self._restart_window]
         self._restart_times.append(now)
         self.restarts += 1
-        return len(self._restart_times) <= self._max_restarts
+        if len(self._restart_times) > self._max_restarts:
+            return False
+        # 0 s for the first restart (a crash is served again at once), then 0.1 s, 0.2 s, ...
+        self._stopping.wait(min(2.0, 0.05 * (2 ** len(self._restart_times) - 2)))
+        return True
 
     # -- rendering and writing ---------------------------------------------
 
@@ -573,6 +578,8 @@ class EnvoyGateway:
         """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it."""
         deadline = time.monotonic() + (timeout or self.apply_timeout)
         last = _Failure("GatewayNotRunning", "Envoy is not running", "")
+        if self._thread is None:
+            deadline = 0.0  # never started (or stopped): report at once
         attempts = 0
         while attempts < 2 and time.monotonic() < deadline:
             if not self._ready.wait(max(0.0, deadline - time.monotonic())):

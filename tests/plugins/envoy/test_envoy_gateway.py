@@ -25,6 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from h2.config import H2Configuration
+from h2.connection import H2Connection
+from h2.events import ConnectionTerminated, RequestReceived
+from h2.exceptions import ProtocolError
 
 from kingress import (
     HASH_HEADER,
@@ -142,6 +146,75 @@ class _EchoServer(ThreadingHTTPServer):
         self.server_close()
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class _H2cServer:
+    """A cleartext HTTP/2 (prior knowledge) upstream: an HTTP/1 request gets nothing back."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self._stop = threading.Event()
+        self._deadline = time.monotonic() + SERVER_LIFETIME
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set() and time.monotonic() < self._deadline:
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        self.sock.close()
+
+    def _serve(self, conn: socket.socket) -> None:
+        h2 = H2Connection(H2Configuration(client_side=False, header_encoding="utf-8"))
+        h2.initiate_connection()
+        conn.settimeout(5)
+        try:
+            conn.sendall(h2.data_to_send())
+            for _ in range(10_000):  # bounded
+                data = conn.recv(65536)
+                if not data:
+                    break
+                for event in h2.receive_data(data):
+                    if isinstance(event, RequestReceived):
+                        headers = {_text(k): _text(v) for k, v in event.headers or ()}
+                        body = json.dumps(
+                            {
+                                "name": self.name,
+                                "proto": "HTTP/2",
+                                "host": headers.get(":authority", ""),
+                                "path": headers.get(":path", ""),
+                            }
+                        ).encode()
+                        h2.send_headers(
+                            event.stream_id,
+                            [
+                                (":status", "200"),
+                                ("content-type", "application/json"),
+                                ("content-length", str(len(body))),
+                            ],
+                        )
+                        h2.send_data(event.stream_id, body, end_stream=True)
+                    elif isinstance(event, ConnectionTerminated):
+                        return
+                conn.sendall(h2.data_to_send())
+        except (OSError, ProtocolError):
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 # -- the harness ---------------------------------------------------------------------------
 
 
@@ -151,18 +224,20 @@ class Harness:
     upstreams: dict[str, _EchoServer]
     backend: EnvoyBackend = field(default_factory=EnvoyBackend)
     secrets: dict[str, TLSSecret] = field(default_factory=dict)
+    #: More Services than the echo upstreams (h2c, ExternalName).
+    services: dict[tuple[str, str], BackendService] = field(default_factory=dict)
 
     def context(self) -> TranslateContext:
-        services = {}
-        for name, server in self.upstreams.items():
-            port = 81 if name.startswith("h2") else 80
-            services[("default", name)] = BackendService(
+        services = {
+            ("default", name): BackendService(
                 namespace="default",
                 name=name,
-                ports=(ServicePort(port=port),),
+                ports=(ServicePort(port=80),),
                 endpoints=(EndpointAddress(ip="127.0.0.1", port=server.port),),
             )
-        return TranslateContext(services=services)
+            for name, server in self.upstreams.items()
+        }
+        return TranslateContext(services={**services, **self.services})
 
     def snapshot(self, ingresses: Sequence[ClusterIngress]) -> tuple[EnvoySnapshot, list[str]]:
         objects: list[dict[str, Any]] = []
@@ -418,6 +493,63 @@ def test_websocket_upgrade(harness: Harness) -> None:
         for i in range(5):
             sock.sendall(f"ping {i}".encode())
             assert sock.recv(4096) == f"d:ping {i}".encode()
+
+
+def test_h2c_upstream(harness: Harness) -> None:
+    server = _H2cServer("grpcish")
+    try:
+        harness.services[("default", "h2")] = BackendService(
+            namespace="default",
+            name="h2",
+            ports=(ServicePort(name="http2", port=81, app_protocol="kubernetes.io/h2c"),),
+            endpoints=(EndpointAddress(ip="127.0.0.1", port=server.port),),
+        )
+        harness.apply(
+            ingress(
+                "h2", rules=[rule(["h2.example.com"], paths=[path(splits=[split("h2", port=81)])])]
+            )
+        )
+        status, echo = harness.get("h2.example.com", "/ping")
+        assert (status, echo["proto"], echo["path"]) == (200, "HTTP/2", "/ping")
+    finally:
+        server.stop()
+
+
+def test_external_name_service_with_host_rewrite(harness: Harness) -> None:
+    """The DomainMapping pattern: a vanity host → ExternalName Service, Host rewritten."""
+    target = harness.upstreams["b"]
+    harness.services[("default", "ext")] = BackendService(
+        namespace="default",
+        name="ext",
+        type="ExternalName",
+        external_name="127.0.0.1",
+        ports=(ServicePort(port=target.port),),
+    )
+    harness.apply(
+        ingress(
+            "mapping",
+            rules=[
+                rule(
+                    ["vanity.example.org"],
+                    paths=[
+                        path(
+                            rewrite_host="hello.default.svc.cluster.local",
+                            splits=[split("ext", port=target.port)],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    status, echo = harness.get("vanity.example.org")
+    assert (status, echo["name"], echo["host"]) == (200, "b", "hello.default.svc.cluster.local")
+
+
+def test_apply_without_start_reports_at_once() -> None:
+    gw = EnvoyGateway(ports=GatewayPorts.ephemeral())
+    result = gw.apply(assemble([]))
+    assert (result.accepted, result.reason) == (False, "GatewayNotRunning")
+    gw.stop()
 
 
 # -- updates --------------------------------------------------------------------------------
