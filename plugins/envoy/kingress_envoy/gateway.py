@@ -581,7 +581,7 @@ class EnvoyGateway:
         if self._thread is None:
             deadline = 0.0  # never started (or stopped): report at once
         attempts = 0
-        while attempts < 2 and time.monotonic() < deadline:
+        while attempts < 2 and time.monotonic() < deadline and not self._stopping.is_set():
             if not self._ready.wait(max(0.0, deadline - time.monotonic())):
                 last = _Failure("GatewayNotRunning", self._failure or "Envoy is not running", "")
                 break

@@ -122,7 +122,7 @@ class _EchoServer(ThreadingHTTPServer):
         self.requests = 0
         self.statuses: list[int] = []  # statuses to answer first (then 200)
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self._timer = threading.Timer(SERVER_LIFETIME, self.stop)
         self._timer.daemon = True
 
