@@ -263,6 +263,8 @@ class EnvoyGateway:
         }
         self._good = self._render(self._good_snapshot)
         self._stopping.clear()
+        self._failure = ""
+        self._restart_times = []
         self._thread = threading.Thread(target=self._supervise, name="kingress-envoy", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + self._start_timeout
@@ -276,8 +278,7 @@ class EnvoyGateway:
     def stop(self) -> None:
         """Stop Envoy (SIGTERM, then SIGKILL) and the supervisor; remove a temporary workdir."""
         self._stopping.set()
-        with self._lock:
-            process = self._process
+        process = self._process  # not under the lock: an apply in flight must not delay this
         if process is not None:
             process.stop()
         if self._thread is not None:

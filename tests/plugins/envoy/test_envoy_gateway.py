@@ -735,3 +735,18 @@ def test_stop_leaves_no_process(upstreams: dict[str, _EchoServer]) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(process.pid, 0)
     assert not workdir.exists()
+
+
+def test_restart_after_stop_serves_the_last_config(upstreams: dict[str, _EchoServer]) -> None:
+    binary = _envoy_or_skip()
+    gw = EnvoyGateway(ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1)
+    try:
+        harness = Harness(gw.start(), upstreams)
+        (hash_,) = harness.apply(simple("again", "again.example.com", "d"))
+        gw.stop()
+        assert not gw.running
+        gw.start()
+        assert gw.serves(hash_, "again.example.com")
+        assert gw.snapshot.served == {"default/again": hash_}
+    finally:
+        gw.stop()
