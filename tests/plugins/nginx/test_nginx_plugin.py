@@ -18,7 +18,7 @@ from kingress import (
     TranslationError,
     Visibility,
 )
-from kingress.plugin.manager import build_registry
+from kingress.plugin.manager import build_plugin_manager, build_registry
 from kingress_nginx import IngressNginxBackend, NginxBackend
 from kingress_nginx.config import NGINX_DEFAULTS, parse_config
 
@@ -38,6 +38,16 @@ def test_discovered_through_entry_point(ingress_class: str, kind: type[Any], nam
     assert isinstance(backend, Backend)
     assert backend.name == name
     assert backend.ingress_classes == frozenset({str(ingress_class)})
+
+
+def test_each_backend_has_its_own_entry_point() -> None:
+    manager = build_plugin_manager(blocked=())
+    for name in ("nginx", "ingress-nginx"):
+        assert manager.get_plugin(name) is not None, name
+    only_nginx = build_registry(blocked=("ingress-nginx",))
+    assert only_nginx.classes() == [str(IngressClass.NGINX)]
+    only_legacy = build_registry(blocked=("nginx",))
+    assert only_legacy.classes() == [str(IngressClass.INGRESS_NGINX)]
 
 
 def test_features_are_honest_subsets() -> None:
