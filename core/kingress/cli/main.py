@@ -12,13 +12,15 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import conformance, version
+from kingress.cli import conformance, plugins, translate, version
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    translate.register,
+    plugins.register,
     version.register,
     conformance.register,
 )

@@ -20,6 +20,11 @@ from kingress.controller.clock import Clock
 #: Maps a changed object of a watched kind to the primary objects to reconcile.
 Mapper = Callable[[Object], Iterable[ObjectRef]]
 
+#: Watch every kind: for children whose kinds are only known at run time (the
+#: ClusterIngress reconciler applies whatever its backends return). A runner on a
+#: real cluster resolves it to the kinds it has seen applied.
+ANY_KIND = Kind("*", "*")
+
 
 @dataclass(frozen=True, slots=True)
 class Watch:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.clock import Clock
-from kingress.controller.reconciler import Context, Reconciler, Watch
+from kingress.controller.reconciler import ANY_KIND, Context, Reconciler, Watch
 
 
 class NotSettled(RuntimeError):
@@ -108,7 +108,7 @@ def settle(
             ref = ObjectRef.of(event.object)
             for reconciler in by_kind.get(kind, ()):
                 queue[(index[id(reconciler)], ref)] = None
-            for reconciler, watch in watches.get(kind, ()):
+            for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
                 for target in watch.mapper(event.object):
                     queue[(index[id(reconciler)], target)] = None
         position = max(position, cluster.resource_version)
