@@ -4,7 +4,8 @@
 part of it) was not run, with the reason (``--skip``, a schema folder that is
 absent, a depth that cannot observe something); ``not-supported`` means the
 backend does not claim a feature the case needs. A case is failed if any of its
-checks failed, skipped if none ran, passed otherwise.
+checks failed, skipped if none of its own checks ran (the depth's steps, like the
+schema check, do not count), passed otherwise.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class CheckResult:
     check: str
     outcome: Outcome
     reason: str = ""
+    #: Whether a pass counts towards the case passing (a case's own checks do; a depth's
+    #: steps such as ``deterministic`` or ``schema`` can fail a case but never pass it).
+    counts: bool = True
 
 
 def passed(check: str) -> CheckResult:
@@ -39,6 +43,11 @@ def passed(check: str) -> CheckResult:
 def failed(check: str, reason: str) -> CheckResult:
     """A check that did not hold, and why."""
     return CheckResult(check=check, outcome=Outcome.FAILED, reason=reason)
+
+
+def step_passed(step: str) -> CheckResult:
+    """A depth's own step (``deterministic``, ``schema``) that held; it does not pass a case."""
+    return CheckResult(check=step, outcome=Outcome.PASSED, counts=False)
 
 
 def skipped(check: str, reason: str) -> CheckResult:
@@ -67,7 +76,7 @@ class CaseResult:
             return cls(
                 key=key, backend=backend, outcome=Outcome.FAILED, reason=reason, checks=checks
             )
-        if not any(c.outcome == Outcome.PASSED for c in checks):
+        if not any(c.outcome == Outcome.PASSED and c.counts for c in checks):
             reason = "; ".join(f"{c.check}: {c.reason}" for c in checks) or "nothing to check"
             return cls(
                 key=key, backend=backend, outcome=Outcome.SKIPPED, reason=reason, checks=checks

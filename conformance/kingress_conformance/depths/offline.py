@@ -49,7 +49,14 @@ from kingress_conformance.checks import (
 from kingress_conformance.models import Decision, Model, ModelEnv, ModelError, model_for
 from kingress_conformance.models.decision import NO_LISTENER, Forward, Object, UpstreamProtocol
 from kingress_conformance.observe import Observation, mismatch
-from kingress_conformance.outcome import CaseResult, CheckResult, failed, passed, skipped
+from kingress_conformance.outcome import (
+    CaseResult,
+    CheckResult,
+    failed,
+    passed,
+    skipped,
+    step_passed,
+)
 from kingress_conformance.pipeline import Prepared, prepare, services_context, with_class
 from kingress_conformance.requests import Gateway, Request
 
@@ -129,7 +136,7 @@ def schema_results(objects: Sequence[Object]) -> list[CheckResult]:
     if problems:
         results.append(failed("schema", "; ".join(problems[:5])))
     elif objects and not missing:
-        results.append(passed("schema"))
+        results.append(step_passed("schema"))
     return results
 
 
@@ -172,7 +179,7 @@ class OfflineRun:
             ready, translation = translate_checked(self.backend, ingress, self.context)
             self.state.prepared[ingress.metadata.name] = ready
             self.state.translations[ingress.metadata.name] = translation
-        return [passed("deterministic")] if ingresses else []
+        return [step_passed("deterministic")] if ingresses else []
 
     # -- evaluation ---------------------------------------------------------------------------
 
