@@ -304,9 +304,8 @@ class OfflineRun:
 
     def _unchanged(self, check: Unchanged, name: str) -> CheckResult:
         foreign = next(f for f in self.case.foreign if f.ingress.metadata.name == check.ingress)
-        if foreign.ingress_class in self.backend.ingress_classes:
-            return failed(name, f"the backend claims class {foreign.ingress_class!r}")
-        return passed(name)
+        problem = claim_problem(self.backend, foreign.ingress_class)
+        return passed(name) if problem is None else failed(name, problem)
 
     def _class_change(self, check: ClassChange) -> str | None:
         problem = routes_problem(self._decide(check.request), (seen(check.backend),))
@@ -331,6 +330,13 @@ class OfflineRun:
             if problem is not None:
                 return f"version {index + 1}: {problem}"
         return None
+
+
+def claim_problem(backend: Backend, ingress_class: str | None) -> str | None:
+    """Why an ingress of ``ingress_class`` would not be left alone: the backend claims it."""
+    if ingress_class is not None and ingress_class in backend.ingress_classes:
+        return f"the backend claims class {ingress_class!r}"
+    return None
 
 
 def _lb_host(translation: Translation) -> str:

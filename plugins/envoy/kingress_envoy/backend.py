@@ -22,6 +22,7 @@ from kingress import (
     Translation,
 )
 from kingress_envoy.config import EnvoyConfig
+from kingress_envoy.local import EnvoyLocalGateway
 from kingress_envoy.readiness import readiness
 from kingress_envoy.resources import make_ingress_config
 
@@ -49,3 +50,7 @@ class EnvoyBackend:
     def check_ready(self, ingress: ClusterIngress, applied: Sequence[dict[str, Any]]) -> Readiness:
         """Ready once the gateway reports serving this ingress's probe hash."""
         return readiness(ingress, applied)
+
+    def local_gateway(self) -> EnvoyLocalGateway:
+        """A real Envoy on loopback for the conformance suite's ``local`` depth."""
+        return EnvoyLocalGateway()
