@@ -31,7 +31,7 @@ _MARKS = {
 
 
 def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Run the suite as the options say (printing to ``out``, stdout by default); the exit status."""
+    """Run the suite as the options say, printing to ``out`` (stdout); the exit status."""
     out = out or sys.stdout
     depth = Depth(args.depth)
     classes = split_list(args.ingress_class)

@@ -67,7 +67,9 @@ class _Connection(http.client.HTTPConnection):
         self.sock = _connect(self._endpoint, self._request, self.timeout or 10.0)
 
 
-def send(endpoint: Endpoint, request: Request, *, path: str | None = None, timeout: float = 10.0) -> Response:
+def send(
+    endpoint: Endpoint, request: Request, *, path: str | None = None, timeout: float = 10.0
+) -> Response:
     """One request; ``OSError`` when the connection fails."""
     conn = _Connection(endpoint, request, timeout)
     try:
@@ -77,12 +79,16 @@ def send(endpoint: Endpoint, request: Request, *, path: str | None = None, timeo
             conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
-        return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return Response(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
     finally:
         conn.close()
 
 
-def consistently(attempt: Callable[[], str | None], *, successes: int = SUCCESSES, max_time: float = MAX_TIME) -> str | None:
+def consistently(
+    attempt: Callable[[], str | None], *, successes: int = SUCCESSES, max_time: float = MAX_TIME
+) -> str | None:
     """``None`` once ``attempt`` held ``successes`` times in a row; else its last problem."""
     deadline = time.monotonic() + max_time
     streak, problem = 0, "never tried"
@@ -95,7 +101,9 @@ def consistently(attempt: Callable[[], str | None], *, successes: int = SUCCESSE
     return f"not consistent within {max_time:g}s: {problem}"
 
 
-def websocket_echo(endpoint: Endpoint, request: Request, messages: int, timeout: float = 10.0) -> list[str]:
+def websocket_echo(
+    endpoint: Endpoint, request: Request, messages: int, timeout: float = 10.0
+) -> list[str]:
     """Open a websocket through the gateway and echo ``messages`` messages; the replies."""
     sock = _connect(endpoint, request, timeout)
     try:
@@ -128,7 +136,9 @@ def websocket_echo(endpoint: Endpoint, request: Request, messages: int, timeout:
         sock.close()
 
 
-def grpc_ping(endpoint: Endpoint, request: Request, messages: int, timeout: float = 10.0) -> list[str]:
+def grpc_ping(
+    endpoint: Endpoint, request: Request, messages: int, timeout: float = 10.0
+) -> list[str]:
     """One bidirectional ``PingStream`` through the gateway (plaintext h2c); the replies."""
     options = [("grpc.default_authority", request.host), ("grpc.enable_http_proxy", 0)]
     with grpc.insecure_channel(f"{endpoint[0]}:{endpoint[1]}", options=options) as channel:

@@ -41,7 +41,9 @@ class BrokenBackend:
                 for route in obj["spec"].get("http", []):
                     self._corrupt(route)
                     if any(LOCAL in m.get("gateways", []) for m in route.get("match", [])):
-                        obj["spec"]["gateways"] = sorted({*obj["spec"]["gateways"], *_gateways(route)})
+                        obj["spec"]["gateways"] = sorted(
+                            {*obj["spec"]["gateways"], *_gateways(route)}
+                        )
         return replace(translation, objects=tuple(objects))
 
     def check_ready(self, ingress: ClusterIngress, applied: Sequence[Object]) -> Readiness:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kingress.schemas import CRD_DIR_ENV, SchemaUnavailable, schema_for
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from kingress_istio import IstioBackend
 
 from kingress_conformance.catalog import all_cases
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.suite import DepthRunner, Options, run_case
+from kingress_istio import IstioBackend
 from tests.conformance.broken import BREAKAGES, BrokenBackend
 
 EXPECTED = {

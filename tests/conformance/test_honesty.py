@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+
 from kingress import ClusterIngress, Feature, Readiness, TranslateContext, Translation
 from kingress.backends import BackendRegistry
 from kingress.plugin.manager import build_registry
-from kingress_istio import IstioBackend
-
 from kingress_conformance.catalog import all_cases
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.suite import Options, run
+from kingress_istio import IstioBackend
 
 
 class ClaimsLittle:
@@ -25,7 +25,9 @@ class ClaimsLittle:
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         return IstioBackend().translate(ingress, context)
 
-    def check_ready(self, ingress: ClusterIngress, applied: Sequence[dict[str, object]]) -> Readiness:
+    def check_ready(
+        self, ingress: ClusterIngress, applied: Sequence[dict[str, object]]
+    ) -> Readiness:
         return Readiness.serving()
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from kingress.cli.main import main
 from kingress.plugin.manager import build_registry
-
 from kingress_conformance.catalog import select
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.report import API_VERSION, KIND, Report

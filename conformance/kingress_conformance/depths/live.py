@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from kingress import HASH_HEADER, ClusterIngress
-
 from kingress_conformance.case import Case
 from kingress_conformance.checks import (
     Check,
@@ -95,9 +94,17 @@ class LiveChecks:
         if isinstance(check, NoTimeout):
             return self._no_timeout(check)
         if isinstance(check, WebsocketEcho):
-            return self._echoes(check.request, check.backends, check.round_trips, check.max_connections, websocket_echo)
+            return self._echoes(
+                check.request,
+                check.backends,
+                check.round_trips,
+                check.max_connections,
+                websocket_echo,
+            )
         if isinstance(check, GrpcPing):
-            return self._echoes(check.request, check.backends, check.round_trips, check.max_streams, grpc_ping)
+            return self._echoes(
+                check.request, check.backends, check.round_trips, check.max_streams, grpc_ping
+            )
         if isinstance(check, ProbeHash):
             expected = check.explicit or self.world.hash_of(check.ingress)
             return consistently(lambda: self._probe(check.request, expected))
@@ -155,7 +162,9 @@ class LiveChecks:
         except OSError as error:
             return f"request failed: {error}"
         location = response.headers.get("location", "")
-        if response.status != check.status or not location.startswith(f"https://{check.request.host}"):
+        if response.status != check.status or not location.startswith(
+            f"https://{check.request.host}"
+        ):
             return f"answered {response.status} (location {location!r})"
         return None
 
@@ -165,7 +174,11 @@ class LiveChecks:
         except OSError as error:
             return f"request failed: {error}"
         got = response.headers.get(HASH_HEADER.lower())
-        return None if response.status == 200 and got == expected else f"{response.status}, hash {got!r}"
+        return (
+            None
+            if response.status == 200 and got == expected
+            else f"{response.status}, hash {got!r}"
+        )
 
     def _distribution(self, check: Distribution) -> str | None:
         endpoint = self.resolve(check.request)
@@ -212,7 +225,9 @@ class LiveChecks:
                 response = send(endpoint, check.request, path=path, timeout=budget)
             except OSError as error:
                 return f"{path}: {error}"
-            return None if response.status == 200 and response.body else f"{path}: {response.status}"
+            return (
+                None if response.status == 200 and response.body else f"{path}: {response.status}"
+            )
 
         with ThreadPoolExecutor(len(paths)) as pool:
             problems = [p for p in pool.map(slow, paths) if p]
@@ -279,4 +294,8 @@ class LiveChecks:
             stop.set()
             thread.join(timeout=15)
             self.world.restore()
-        return f"{len(failures)} failed requests during the rollout: {failures[0]}" if failures else None
+        return (
+            f"{len(failures)} failed requests during the rollout: {failures[0]}"
+            if failures
+            else None
+        )

@@ -28,11 +28,11 @@ from kingress import (
     PROBE_VALUE,
     Backend,
     ClusterIngress,
+    HTTPOption,
     Translation,
     Visibility,
     expanded_hosts,
 )
-
 from kingress_conformance.case import (
     CLUSTER_DOMAIN,
     NAMESPACE,
@@ -50,13 +50,13 @@ from kingress_conformance.depths.offline import (
     translate_checked,
 )
 from kingress_conformance.local_gateway import LocalGateway, ProvidesLocalGateway
-from kingress_conformance.outcome import CaseResult, CheckResult, Outcome, failed, passed, skipped
+from kingress_conformance.outcome import CaseResult, CheckResult, Outcome, failed, passed
 from kingress_conformance.pipeline import Prepared, services_context, with_class
 from kingress_conformance.requests import Gateway, Request
 from kingress_conformance.servers import ServerConfig, TestServer
 from kingress_conformance.servers.certs import self_signed
-from kingress_conformance.traffic import Endpoint, send
 from kingress_conformance.suite import Options
+from kingress_conformance.traffic import Endpoint, send
 
 #: How long an applied ingress may take to answer its probe.
 READY_TIMEOUT = 30.0
@@ -71,7 +71,9 @@ class Unavailable:
 
     def run(self, case: Case) -> CaseResult:
         """Skipped."""
-        return CaseResult(key=case.key, backend=self.backend.name, outcome=Outcome.SKIPPED, reason=self.reason)
+        return CaseResult(
+            key=case.key, backend=self.backend.name, outcome=Outcome.SKIPPED, reason=self.reason
+        )
 
     def close(self) -> None:
         """Nothing started."""
@@ -92,7 +94,9 @@ class LocalSession:
         if not isinstance(backend, ProvidesLocalGateway):
             return Unavailable(backend, f"backend {backend.name} provides no local gateway")
         gateway = backend.local_gateway()
-        workdir = options.workdir or Path(tempfile.mkdtemp(prefix=f"kingress-conformance-{backend.name}-"))
+        workdir = options.workdir or Path(
+            tempfile.mkdtemp(prefix=f"kingress-conformance-{backend.name}-")
+        )
         gateway.start(workdir)
         return cls(backend, gateway, options)
 
@@ -104,10 +108,14 @@ class LocalSession:
                 f"the ExternalName hop to the private gateway needs it on the Service port "
                 f"{SERVICE_PORT}; the local gateway listens on an ephemeral port"
             )
-            return CaseResult(key=case.key, backend=self.backend.name, outcome=Outcome.SKIPPED, reason=reason)
+            return CaseResult(
+                key=case.key, backend=self.backend.name, outcome=Outcome.SKIPPED, reason=reason
+            )
         with ExitStack() as stack:
             servers = {
-                s.name: stack.enter_context(TestServer(ServerConfig(name=s.name, kind=_kind(s), suffix=s.suffix)))
+                s.name: stack.enter_context(
+                    TestServer(ServerConfig(name=s.name, kind=_kind(s), suffix=s.suffix))
+                )
                 for s in case.services
                 if s.external is None
             }
@@ -116,7 +124,9 @@ class LocalSession:
             try:
                 run.serve(case.ingresses)
             except OfflineFailure as failure:
-                return CaseResult.of_checks(case.key, self.backend.name, (failed(failure.check, str(failure)),))
+                return CaseResult.of_checks(
+                    case.key, self.backend.name, (failed(failure.check, str(failure)),)
+                )
             results = [run.check(check) for check in case.checks]
             return CaseResult.of_checks(case.key, self.backend.name, tuple(results))
 
@@ -183,11 +193,15 @@ class _CaseRun:
         try:
             self.session.gateway.apply(tuple(self.translations.values()), self.secrets)
         except RuntimeError as error:
-            raise OfflineFailure("apply", f"the gateway refused the configuration: {error}") from error
+            raise OfflineFailure(
+                "apply", f"the gateway refused the configuration: {error}"
+            ) from error
         for name, ready in self.prepared.items():
             waiting = self._wait_served(ready)
             if waiting:
-                raise OfflineFailure("ready", f"ingress {name} not served within {READY_TIMEOUT:g}s: {waiting}")
+                raise OfflineFailure(
+                    "ready", f"ingress {name} not served within {READY_TIMEOUT:g}s: {waiting}"
+                )
 
     def _wait_served(self, ready: Prepared) -> str:
         deadline = time.monotonic() + READY_TIMEOUT
@@ -240,7 +254,10 @@ class _CaseRun:
 
 
 def _probe_targets(ingress: ClusterIngress) -> Iterator[Request]:
+    """A probe per host; over TLS where plain HTTP redirects (Knative probes 443 then)."""
     headers = ((PROBE_HEADER, PROBE_VALUE), (HASH_HEADER, HASH_OVERRIDE))
+    redirected = ingress.spec.http_option == HTTPOption.REDIRECTED
+    certified = {host for entry in ingress.spec.tls for host in entry.hosts}
     for rule in ingress.spec.rules:
         private = rule.visibility == Visibility.CLUSTER_LOCAL
         hosts = expanded_hosts(rule.hosts, CLUSTER_DOMAIN) if private else rule.hosts
@@ -250,4 +267,5 @@ def _probe_targets(ingress: ClusterIngress) -> Iterator[Request]:
                 path=PROBE_PATH,
                 headers=headers,
                 gateway=Gateway.PRIVATE if private else Gateway.PUBLIC,
+                tls=redirected and not private and host in certified,
             )

@@ -241,7 +241,7 @@ def _decision(route: Object, request: Request, headers: Headers, env: ModelEnv) 
 
 
 def _speaks_h2(service: BackendService | None, port: int) -> bool:
-    """Istio protocol selection: port name ``http2``/``grpc`` (``-suffix`` allowed) or appProtocol."""
+    """Istio protocol selection: port name http2 or grpc (a -suffix allowed), or appProtocol."""
     found = service.port(port) if service is not None else None
     if found is None:
         return False

@@ -30,7 +30,10 @@ def main() -> None:
         lifetime=args.lifetime,
     )
     server = serve(config)
-    print(f"serving {config.name} ({config.kind}) on {server.address[0]}:{server.address[1]}", flush=True)
+    print(
+        f"serving {config.name} ({config.kind}) on {server.address[0]}:{server.address[1]}",
+        flush=True,
+    )
     server.wait()
 
 

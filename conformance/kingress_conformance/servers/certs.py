@@ -24,7 +24,9 @@ def self_signed(hosts: Sequence[str], *, hours: int = 2) -> tuple[str, str]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(hours=hours))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False
+        )
         .sign(key, hashes.SHA256())
     )
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -57,7 +57,14 @@ class _Server(ThreadingHTTPServer):
     lock: threading.Lock
 
 
-def echo(config: ServerConfig, method: str, host: str, path: str, headers: list[tuple[str, str]], major: int) -> bytes:
+def echo(
+    config: ServerConfig,
+    method: str,
+    host: str,
+    path: str,
+    headers: list[tuple[str, str]],
+    major: int,
+) -> bytes:
     """The runtime's JSON echo of one request."""
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
@@ -124,7 +131,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(200, b"probe", "text/plain", {"K-Network-Hash": hash_})
 
-    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -157,8 +166,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         suffix = self.server.config.suffix
         try:
-            while (message := websocket.read_message(self.rfile, self.wfile, mask=False)) is not None:
-                websocket.write_frame(self.wfile, websocket.TEXT, (message + suffix).encode(), mask=False)
+            while (
+                message := websocket.read_message(self.rfile, self.wfile, mask=False)
+            ) is not None:
+                websocket.write_frame(
+                    self.wfile, websocket.TEXT, (message + suffix).encode(), mask=False
+                )
             websocket.write_frame(self.wfile, websocket.CLOSE, b"", mask=False)
         except (websocket.WebsocketError, OSError):
             pass
@@ -199,7 +212,9 @@ class H2Session:
             self.requests[event.stream_id] = headers
             if dict(headers).get(":path", "").startswith(f"/{grpc_wire.SERVICE}/"):
                 self.grpc[event.stream_id] = bytearray()
-                self.conn.send_headers(event.stream_id, [(":status", "200"), ("content-type", "application/grpc")])
+                self.conn.send_headers(
+                    event.stream_id, [(":status", "200"), ("content-type", "application/grpc")]
+                )
         elif isinstance(event, h2.events.DataReceived) and event.stream_id is not None:
             self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
             buffer = self.grpc.get(event.stream_id)
@@ -207,7 +222,9 @@ class H2Session:
                 buffer.extend(event.data or b"")
                 for message in grpc_wire.unframe(buffer):
                     reply = grpc_wire.decode_msg(message) + self.server.config.suffix
-                    self.conn.send_data(event.stream_id, grpc_wire.frame(grpc_wire.encode_msg(reply)))
+                    self.conn.send_data(
+                        event.stream_id, grpc_wire.frame(grpc_wire.encode_msg(reply))
+                    )
         elif isinstance(event, h2.events.StreamEnded) and event.stream_id is not None:
             self._end(event.stream_id)
 
@@ -226,7 +243,9 @@ class H2Session:
             host = pseudo.get(":authority", values.get("host", ""))
             body = echo(config, pseudo.get(":method", ""), host, pseudo.get(":path", ""), plain, 2)
             status, extra = "200", [("content-type", "application/json")]
-        self.conn.send_headers(stream_id, [(":status", status), ("content-length", str(len(body))), *extra])
+        self.conn.send_headers(
+            stream_id, [(":status", status), ("content-length", str(len(body))), *extra]
+        )
         self.conn.send_data(stream_id, body, end_stream=True)
 
 
@@ -241,7 +260,9 @@ class TestServer:
         self._server.config = config
         self._server.requests_seen = 0
         self._server.lock = threading.Lock()
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"test-server-{config.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"test-server-{config.name}", daemon=True
+        )
         self._timer = threading.Timer(config.lifetime, self.stop)
         self._timer.daemon = True
         self._stopped = threading.Event()
@@ -274,7 +295,10 @@ class TestServer:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 

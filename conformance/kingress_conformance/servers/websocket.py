@@ -12,10 +12,26 @@ import base64
 import hashlib
 import os
 import struct
-from typing import BinaryIO
+from typing import Protocol
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+
+
+class Stream(Protocol):
+    """The buffered side of a socket a frame is read from or written to."""
+
+    def read(self, size: int = -1, /) -> bytes | None:
+        """Up to ``size`` bytes."""
+        ...
+
+    def write(self, data: bytes, /) -> int | None:
+        """Write ``data``."""
+        ...
+
+    def flush(self) -> None:
+        """Send what was written."""
+        ...
 
 
 class WebsocketError(ConnectionError):
@@ -32,7 +48,7 @@ def new_key() -> str:
     return base64.b64encode(os.urandom(16)).decode()
 
 
-def write_frame(out: BinaryIO, opcode: int, payload: bytes, *, mask: bool) -> None:
+def write_frame(out: Stream, opcode: int, payload: bytes, *, mask: bool) -> None:
     """One final frame; clients mask, servers do not."""
     header = bytes([0x80 | opcode])
     length = len(payload)
@@ -51,14 +67,14 @@ def write_frame(out: BinaryIO, opcode: int, payload: bytes, *, mask: bool) -> No
     out.flush()
 
 
-def _exactly(source: BinaryIO, count: int) -> bytes:
+def _exactly(source: Stream, count: int) -> bytes:
     data = source.read(count)
     if data is None or len(data) < count:
         raise WebsocketError("connection closed mid-frame")
     return data
 
 
-def read_frame(source: BinaryIO) -> tuple[int, bytes]:
+def read_frame(source: Stream) -> tuple[int, bytes]:
     """One frame's opcode and (unmasked) payload."""
     first, second = _exactly(source, 2)
     length = second & 0x7F
@@ -73,7 +89,7 @@ def read_frame(source: BinaryIO) -> tuple[int, bytes]:
     return first & 0x0F, payload
 
 
-def read_message(source: BinaryIO, out: BinaryIO, *, mask: bool) -> str | None:
+def read_message(source: Stream, out: Stream, *, mask: bool) -> str | None:
     """The next text message; answers pings; ``None`` on close."""
     while True:
         opcode, payload = read_frame(source)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from kingress import Translation
-
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import TLSSecret, assemble
