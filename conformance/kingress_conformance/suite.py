@@ -40,6 +40,11 @@ class Options:
     ingress_endpoint: str | None = None
     #: Where the local depth keeps its files (a temporary folder when unset).
     workdir: Path | None = None
+    #: Seconds an applied ingress may take to answer its probe (Knative allows 10 minutes
+    #: on a cluster; a local gateway takes well under one).
+    ready_timeout: float = 30.0
+    #: Gateway API's ``MaxTimeToConsistency``: how long a check may take to hold.
+    max_time_to_consistency: float = 30.0
 
     def claimed(self, backend: Backend) -> frozenset[Feature]:
         """The features the run treats as supported."""

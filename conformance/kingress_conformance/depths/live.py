@@ -74,19 +74,23 @@ class World(Protocol):
 class LiveChecks:
     """One case's checks with real requests."""
 
-    def __init__(self, case: Case, resolve: Resolve, world: World) -> None:
+    def __init__(self, case: Case, resolve: Resolve, world: World, max_time: float) -> None:
         self.case = case
         self.resolve = resolve
         self.world = world
+        self.max_time = max_time
+
+    def _consistently(self, attempt: Callable[[], str | None]) -> str | None:
+        return consistently(attempt, max_time=self.max_time)
 
     def problem(self, check: Check) -> str | None:
         """Why the check does not hold, or ``None``."""
         if isinstance(check, Routes):
             return self._routes(check.request, check.to, check.max_requests)
         if isinstance(check, NotFound):
-            return consistently(lambda: self._not_found(check.request))
+            return self._consistently(lambda: self._not_found(check.request))
         if isinstance(check, Redirects):
-            return consistently(lambda: self._redirect(check))
+            return self._consistently(lambda: self._redirect(check))
         if isinstance(check, Distribution):
             return self._distribution(check)
         if isinstance(check, NoRetry):
@@ -107,7 +111,7 @@ class LiveChecks:
             )
         if isinstance(check, ProbeHash):
             expected = check.explicit or self.world.hash_of(check.ingress)
-            return consistently(lambda: self._probe(check.request, expected))
+            return self._consistently(lambda: self._probe(check.request, expected))
         if isinstance(check, Unchanged):
             return self.world.unchanged(check)
         if isinstance(check, ClassChange):
@@ -128,7 +132,7 @@ class LiveChecks:
 
     def _routes(self, request: Request, to: tuple[Seen, ...], max_requests: int) -> str | None:
         if len(to) == 1:
-            return consistently(lambda: self._one(request, to[0]))
+            return self._consistently(lambda: self._one(request, to[0]))
         expected = {s.backend: s for s in to}
         missing = set(expected)
         for _ in range(max_requests):
@@ -259,12 +263,12 @@ class LiveChecks:
         return f"never reached {sorted(missing)} in {attempts} connections"
 
     def _class_change(self, check: ClassChange) -> str | None:
-        before = consistently(lambda: self._one(check.request, seen(check.backend)))
+        before = self._consistently(lambda: self._one(check.request, seen(check.backend)))
         if before is not None:
             return f"before the change: {before}"
         self.world.remove(check.ingress)
         try:
-            after = consistently(lambda: self._not_found(check.request))
+            after = self._consistently(lambda: self._not_found(check.request))
         finally:
             self.world.restore()
         return None if after is None else f"after the change: {after}"

@@ -58,9 +58,6 @@ from kingress_conformance.servers.certs import self_signed
 from kingress_conformance.suite import Options
 from kingress_conformance.traffic import Endpoint, send
 
-#: How long an applied ingress may take to answer its probe.
-READY_TIMEOUT = 30.0
-
 
 class Unavailable:
     """A backend without a local gateway: every case is skipped, saying so."""
@@ -169,7 +166,7 @@ class _CaseRun:
         self.secrets = [_secret(c.secret, c.hosts) for c in case.certificates]
         self.prepared: dict[str, Prepared] = {}
         self.translations: dict[str, Translation] = {}
-        self.live = LiveChecks(case, self.resolve, self)
+        self.live = LiveChecks(case, self.resolve, self, session.options.max_time_to_consistency)
 
     def resolve(self, request: Request) -> Endpoint:
         return self.session.gateway.endpoint(request.gateway, tls=request.tls)
@@ -199,12 +196,13 @@ class _CaseRun:
         for name, ready in self.prepared.items():
             waiting = self._wait_served(ready)
             if waiting:
+                limit = self.session.options.ready_timeout
                 raise OfflineFailure(
-                    "ready", f"ingress {name} not served within {READY_TIMEOUT:g}s: {waiting}"
+                    "ready", f"ingress {name} not served within {limit:g}s: {waiting}"
                 )
 
     def _wait_served(self, ready: Prepared) -> str:
-        deadline = time.monotonic() + READY_TIMEOUT
+        deadline = time.monotonic() + self.session.options.ready_timeout
         pending = list(_probe_targets(ready.ingress))
         problem = ""
         while pending and time.monotonic() < deadline:
