@@ -218,22 +218,22 @@ class _Call:
         return render(self.api.scheme, self.resource, self.path.version, obj)
 
     def _admit(self, body: Any) -> Object:
-        obj = admit(self.api.scheme, self.resource, self.path.version, body)
-        meta = obj.setdefault("metadata", {})
-        if self.resource.namespaced:
-            if (
-                meta.get("namespace")
-                and self.path.namespace
-                and (meta["namespace"] != self.path.namespace)
-            ):
-                raise BadRequest(
-                    "the namespace of the provided object does not match the namespace sent "
-                    "on the request"
-                )
-            meta["namespace"] = self.path.namespace or meta.get("namespace") or "default"
-        else:
-            meta.pop("namespace", None)
-        return obj
+        """Admit a body after putting it in the URL's namespace (validation may depend on it)."""
+        if isinstance(body, dict):
+            meta = dict(body.get("metadata") or {})
+            if self.resource.namespaced:
+                if meta.get("namespace") and self.path.namespace and (
+                    meta["namespace"] != self.path.namespace
+                ):
+                    raise BadRequest(
+                        "the namespace of the provided object does not match the namespace "
+                        "sent on the request"
+                    )
+                meta["namespace"] = self.path.namespace or meta.get("namespace") or "default"
+            else:
+                meta.pop("namespace", None)
+            body = {**body, "metadata": meta}
+        return admit(self.api.scheme, self.resource, self.path.version, body)
 
     def _require_namespace(self, name: str) -> None:
         if self.resource.namespaced:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self.close_connection = True
+                self._discard(length)
                 raise RequestEntityTooLarge(
                     f"the request body is {length} bytes; the limit is {MAX_BODY_BYTES}"
                 )
@@ -74,6 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(result)
         else:
             self._send(result)
+
+    def _discard(self, length: int) -> None:
+        """Read and drop a refused body, so the client gets the answer, not a reset."""
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                break
+            length -= len(chunk)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
@@ -104,6 +113,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: Api
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up (a watch closed early) are routine, not errors."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class ApiServer:
     """The embedded API server: start it, use ``url``, stop it."""
@@ -132,7 +146,8 @@ class ApiServer:
     def start(self) -> ApiServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(
-            target=self._http.serve_forever, name="kingress-apiserver", daemon=True
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05}, name="kingress-apiserver", daemon=True
         )
         self._thread.start()
         return self

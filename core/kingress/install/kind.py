@@ -295,7 +295,7 @@ def plan_up(ingress: str, name: str = "kingress", *, with_conformance_image: boo
                 "service",
                 gateway.service[1],
                 "--type",
-                "merge",
+                "strategic",
                 "-p",
                 _node_ports_patch(),
             ),

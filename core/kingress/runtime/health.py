@@ -61,7 +61,8 @@ class HealthServer:
         self._http.registry = registry
         self.port: int = self._http.server_address[1]
         self._thread = threading.Thread(
-            target=self._http.serve_forever, name="kingress-health", daemon=True
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05}, name="kingress-health", daemon=True
         )
 
     def start(self) -> None:
