@@ -16,10 +16,16 @@ CM_URL = "/api/v1/namespaces/default/configmaps"
 
 
 def request(
-    server: ApiServer, method: str, path: str, body: bytes = b"", content_type: str = "application/json"
+    server: ApiServer,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    content_type: str = "application/json",
 ) -> tuple[int, Any]:
     req = urllib.request.Request(
-        server.url + path, data=body or None, method=method,
+        server.url + path,
+        data=body or None,
+        method=method,
         headers={"Content-Type": content_type},
     )
     try:
@@ -59,8 +65,26 @@ def test_strategic_merge_on_a_custom_kind_is_415(server: tuple[ApiServer, Path])
         "apiVersion": "networking.internal.knative.dev/v1alpha1",
         "kind": "ClusterIngress",
         "metadata": {"name": "x"},
-        "spec": {"rules": [{"hosts": ["x.example.com"], "http": {"paths": [{"splits": [
-            {"serviceName": "x", "serviceNamespace": "default", "servicePort": 80}]}]}}]},
+        "spec": {
+            "rules": [
+                {
+                    "hosts": ["x.example.com"],
+                    "http": {
+                        "paths": [
+                            {
+                                "splits": [
+                                    {
+                                        "serviceName": "x",
+                                        "serviceNamespace": "default",
+                                        "servicePort": 80,
+                                    }
+                                ]
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
     }
     created, _ = request(server[0], "POST", path.rsplit("/", 1)[0], json.dumps(body).encode())
     assert created == 201

@@ -57,8 +57,11 @@ def test_json_patch_operations() -> None:
 
 
 def test_strategic_merge_merges_containers_by_name() -> None:
-    patch = {"spec": {"containers": [{"name": "app", "image": "app:2",
-                                      "env": [{"name": "B", "value": "2"}]}]}}
+    patch = {
+        "spec": {
+            "containers": [{"name": "app", "image": "app:2", "env": [{"name": "B", "value": "2"}]}]
+        }
+    }
     result = strategic_merge_patch(POD, patch)
     app, sidecar = result["spec"]["containers"]
     assert app["image"] == "app:2" and sidecar["name"] == "sidecar"
@@ -84,8 +87,9 @@ def test_strategic_merge_directives() -> None:
 
 def test_strategic_merge_is_for_builtin_kinds_only() -> None:
     assert apply_patch(STRATEGIC_MERGE_PATCH, {}, {"a": 1}, builtin=True) == {"a": 1}
-    assert apply_patch(JSON_PATCH, {}, [{"op": "add", "path": "/a", "value": 1}],
-                       builtin=False) == {"a": 1}
+    assert apply_patch(
+        JSON_PATCH, {}, [{"op": "add", "path": "/a", "value": 1}], builtin=False
+    ) == {"a": 1}
     with pytest.raises(UnsupportedMediaType):
         apply_patch(STRATEGIC_MERGE_PATCH, {}, {"a": 1}, builtin=False)
     with pytest.raises(UnsupportedMediaType):

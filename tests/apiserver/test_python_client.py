@@ -12,8 +12,8 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic import DynamicClient
 
 from kingress.apiserver.server import ApiServer
-from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.kube import load_api_client
+from kingress.cluster.memory import MemoryCluster
 from kingress.runtime.testing import running_apiserver
 
 GROUP, VERSION, PLURAL = "networking.internal.knative.dev", "v1alpha1", "clusteringresses"
@@ -113,7 +113,9 @@ def test_cluster_ingress_status_subresource_and_generation(api_client: client.Ap
     custom = client.CustomObjectsApi(api_client)
     created = custom.create_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, ingress())
     assert created["metadata"]["generation"] == 1
-    status = {"status": {"observedGeneration": 1, "conditions": [{"type": "Ready", "status": "True"}]}}
+    status = {
+        "status": {"observedGeneration": 1, "conditions": [{"type": "Ready", "status": "True"}]}
+    }
     with_status = custom.patch_namespaced_custom_object_status(
         GROUP, VERSION, "default", PLURAL, "hello", status
     )
@@ -121,7 +123,11 @@ def test_cluster_ingress_status_subresource_and_generation(api_client: client.Ap
     assert with_status["metadata"]["generation"] == 1
     # A main-resource write cannot change status; a spec change bumps generation.
     changed = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", PLURAL, "hello",
+        GROUP,
+        VERSION,
+        "default",
+        PLURAL,
+        "hello",
         {"spec": {"httpOption": "Enabled"}, "status": {"observedGeneration": 9}},
     )
     assert changed["metadata"]["generation"] == 2
@@ -166,7 +172,9 @@ def test_watch_from_an_expired_version_is_410(tmp_path: Path) -> None:
             core.create_namespaced_config_map("default", config_map(f"c{number}"))
         with pytest.raises(ApiException) as gone:
             for _ in watch.Watch().stream(
-                core.list_namespaced_config_map, "default", resource_version="2",
+                core.list_namespaced_config_map,
+                "default",
+                resource_version="2",
                 timeout_seconds=1,
             ):
                 pass
@@ -179,8 +187,13 @@ def test_cascading_and_orphaning_deletes(api_client: client.ApiClient) -> None:
     def child_of(owner: Any, name: str) -> None:
         body = config_map(name)
         body["metadata"]["ownerReferences"] = [
-            {"apiVersion": "v1", "kind": "ConfigMap", "name": owner.metadata.name,
-             "uid": owner.metadata.uid, "controller": True}
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "name": owner.metadata.name,
+                "uid": owner.metadata.uid,
+                "controller": True,
+            }
         ]
         core.create_namespaced_secret("default", {**body, "data": {}})
 
@@ -215,16 +228,19 @@ def test_a_crd_created_through_the_api_is_served(api_client: client.ApiClient) -
             "scope": "Namespaced",
             "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
             "versions": [
-                {"name": "v2", "served": True, "storage": True,
-                 "subresources": {"status": {}}},
+                {"name": "v2", "served": True, "storage": True, "subresources": {"status": {}}},
                 {"name": "v1", "served": True, "storage": False},
             ],
         },
     }
     client.ApiextensionsV1Api(api_client).create_custom_resource_definition(crd)
     custom = client.CustomObjectsApi(api_client)
-    widget = {"apiVersion": "example.dev/v1", "kind": "Widget", "metadata": {"name": "w"},
-              "spec": {"size": 3}}
+    widget = {
+        "apiVersion": "example.dev/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"size": 3},
+    }
     custom.create_namespaced_custom_object("example.dev", "v1", "default", "widgets", widget)
     stored = custom.get_namespaced_custom_object("example.dev", "v2", "default", "widgets", "w")
     assert stored["apiVersion"] == "example.dev/v2"
@@ -250,14 +266,26 @@ def test_other_versions_are_rendered_through_the_scheme(tmp_path: Path) -> None:
 
         return convert
 
-    scheme.register_conversion(kind, "example.dev/v1alpha1", "example.dev/v1",
-                               converter("example.dev/v1", "inches", "size"))
-    scheme.register_conversion(kind, "example.dev/v1", "example.dev/v1alpha1",
-                               converter("example.dev/v1alpha1", "size", "inches"))
+    scheme.register_conversion(
+        kind,
+        "example.dev/v1alpha1",
+        "example.dev/v1",
+        converter("example.dev/v1", "inches", "size"),
+    )
+    scheme.register_conversion(
+        kind,
+        "example.dev/v1",
+        "example.dev/v1alpha1",
+        converter("example.dev/v1alpha1", "size", "inches"),
+    )
     with running_apiserver(tmp_path, scheme=scheme) as (server, kubeconfig):
         custom = client.CustomObjectsApi(load_api_client(str(kubeconfig)))
-        old = {"apiVersion": "example.dev/v1alpha1", "kind": "Gadget",
-               "metadata": {"name": "g"}, "spec": {"inches": 7}}
+        old = {
+            "apiVersion": "example.dev/v1alpha1",
+            "kind": "Gadget",
+            "metadata": {"name": "g"},
+            "spec": {"inches": 7},
+        }
         custom.create_namespaced_custom_object("example.dev", "v1alpha1", "default", "gadgets", old)
         assert server.store.get(kind, "default", "g")["spec"] == {"size": 7}
         as_v1 = custom.get_namespaced_custom_object("example.dev", "v1", "default", "gadgets", "g")
@@ -268,7 +296,9 @@ def test_other_versions_are_rendered_through_the_scheme(tmp_path: Path) -> None:
         assert (as_old["apiVersion"], as_old["spec"]) == ("example.dev/v1alpha1", {"inches": 7})
 
 
-def test_server_address_and_version(server: tuple[ApiServer, Path], api_client: client.ApiClient) -> None:
+def test_server_address_and_version(
+    server: tuple[ApiServer, Path], api_client: client.ApiClient
+) -> None:
     info = client.VersionApi(api_client).get_code()
     assert info.major == "1"
     assert server[0].url.startswith("http://127.0.0.1:")

@@ -222,8 +222,10 @@ class _Call:
         if isinstance(body, dict):
             meta = dict(body.get("metadata") or {})
             if self.resource.namespaced:
-                if meta.get("namespace") and self.path.namespace and (
-                    meta["namespace"] != self.path.namespace
+                if (
+                    meta.get("namespace")
+                    and self.path.namespace
+                    and (meta["namespace"] != self.path.namespace)
                 ):
                     raise BadRequest(
                         "the namespace of the provided object does not match the namespace "

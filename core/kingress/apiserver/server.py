@@ -147,7 +147,9 @@ class ApiServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(
             target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05}, name="kingress-apiserver", daemon=True
+            kwargs={"poll_interval": 0.05},
+            name="kingress-apiserver",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -24,7 +24,7 @@ from kingress.cluster.errors import Gone
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, Object
 
-#: How often a quiet watch wakes up to check its deadline and the server's shutdown.
+#: How often a watch wakes up to check its deadline and the server's shutdown.
 POLL_SECONDS = 0.5
 
 
@@ -54,13 +54,14 @@ def events(
             yield _expired(f"invalid resource version: {resource_version!r}")
             return
     while not stopping.is_set() and (deadline is None or time.monotonic() < deadline):
+        poll_until = time.monotonic() + POLL_SECONDS
+        if deadline is not None:
+            poll_until = min(poll_until, deadline)
         try:
-            for event in store.watch(since, frozenset({kind}), timeout=POLL_SECONDS):
+            for event in store.watch(since, frozenset({kind}), deadline=poll_until):
                 since = event.resource_version
                 if selected(event.object):
                     yield {"type": event.type.value, "object": render(event.object)}
-                if stopping.is_set() or (deadline is not None and time.monotonic() >= deadline):
-                    return
         except Gone as error:
             yield _expired(error.message)
             return

@@ -62,7 +62,9 @@ class HealthServer:
         self.port: int = self._http.server_address[1]
         self._thread = threading.Thread(
             target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05}, name="kingress-health", daemon=True
+            kwargs={"poll_interval": 0.05},
+            name="kingress-health",
+            daemon=True,
         )
 
     def start(self) -> None:

@@ -148,6 +148,8 @@ class Informer:
                     extra={"kind": str(self.kind), "error": error.message},
                 )
             except ApiError as error:
+                if stop.is_set():
+                    return
                 self._on_relist(self.kind, "error")
                 delay = self._backoff.when(self.kind)
                 log.warning(

@@ -5,23 +5,33 @@ the conformance suite's): ``running_apiserver`` serves a fresh store on
 127.0.0.1 and writes a kubeconfig for it; ``running_controller`` runs a
 ``Manager`` against it with fast timings; ``wait_until`` polls a condition with
 a bound. Everything stops by itself when the ``with`` block ends.
+
+``CopyToSecret`` is a small real reconciler to drive the runtime with: it
+copies each ConfigMap into a Secret it owns and records which controller
+wrote it (``WRITER``), so tests can tell the leader's writes from others'.
+``before_write`` lets a test act between its read and its write (a 409).
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kingress.api.scheme import Scheme
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
-from kingress.api.scheme import Scheme
+from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster, load_api_client
 from kingress.cluster.memory import MemoryCluster
-from kingress.controller.reconciler import Reconciler
+from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.controller.apply import ensure
+from kingress.controller.reconciler import Context, Reconciler, Result, Watch, owner_mapper
 from kingress.runtime.manager import Manager, ManagerOptions
 
 #: Timings that make leader election and watches turn over in about a second.
@@ -70,3 +80,61 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.02)
+
+
+CONFIG_MAP = Kind("", "ConfigMap")
+SECRET = Kind("", "Secret")
+WRITER = "test.kingress.dev/writer"
+
+
+@dataclass
+class CopyToSecret:
+    """ConfigMap ``x`` → Secret ``x`` with the same data, controlled by the ConfigMap."""
+
+    identity: str
+    before_write: Callable[[ObjectRef], None] = lambda ref: None
+    name: str = "copy-to-secret"
+    kind: Kind = CONFIG_MAP
+    reconciled: list[ObjectRef] = field(default_factory=list)
+
+    def watches(self) -> Sequence[Watch]:
+        return [Watch(SECRET, owner_mapper(CONFIG_MAP))]
+
+    def reconcile(self, ctx: Context, ref: ObjectRef) -> Result:
+        self.reconciled.append(ref)
+        try:
+            source = ctx.cluster.get(CONFIG_MAP, ref.namespace, ref.name)
+        except NotFound:
+            return Result()
+        data = {
+            k: base64.b64encode(v.encode()).decode() for k, v in (source.get("data") or {}).items()
+        }
+        desired: Object = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": ref.name,
+                "namespace": ref.namespace,
+                "annotations": {WRITER: self.identity},
+            },
+            "data": data,
+        }
+        try:
+            current = ctx.cluster.get(SECRET, ref.namespace, ref.name)
+        except NotFound:
+            ensure(ctx.cluster, desired, owner=source)
+            return Result()
+        if current.get("data") == data:
+            return Result()
+        self.before_write(ref)
+        annotations = {**(current["metadata"].get("annotations") or {}), WRITER: self.identity}
+        ctx.cluster.update(
+            {**current, "metadata": {**current["metadata"], "annotations": annotations},
+             "data": data}
+        )
+        return Result()
+
+
+def decoded(secret: Object) -> dict[str, str]:
+    """A Secret's data, decoded."""
+    return {k: base64.b64decode(v).decode() for k, v in (secret.get("data") or {}).items()}
