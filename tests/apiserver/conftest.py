@@ -1,3 +1,6 @@
+# The kubernetes client accepts dicts where its generated signatures name model classes,
+# returns `object` from the custom-objects API and leaves much untyped: relax those checks.
+# mypy: disable-error-code="arg-type,index,union-attr,no-untyped-call,operator"
 """An API server per test, and the real ``kubernetes`` client pointed at it."""
 
 from __future__ import annotations

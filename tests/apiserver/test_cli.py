@@ -14,9 +14,19 @@ import yaml
 def test_serves_writes_a_kubeconfig_and_stops_on_sigterm(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kc.yaml"
     process = subprocess.Popen(
-        [sys.executable, "-m", "kingress.cli.main", "apiserver", "--port", "0",
-         "--kubeconfig-out", str(kubeconfig)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kingress.cli.main",
+            "apiserver",
+            "--port",
+            "0",
+            "--kubeconfig-out",
+            str(kubeconfig),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -14,9 +14,7 @@ import pytest
 from kingress.apiserver.server import ApiServer
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
-    "kubectl"
-)
+KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl")
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed (dev extras)")
 
@@ -52,8 +50,13 @@ def kubectl(
     env = {**os.environ, "KUBECONFIG": str(server[1]), "HOME": str(server[1].parent)}
     cache = str(server[1].parent / "kube-cache")
     result = subprocess.run(
-        [KUBECTL, "--cache-dir", cache, *args], input=stdin, capture_output=True, text=True,
-        env=env, timeout=60, check=False,
+        [KUBECTL, "--cache-dir", cache, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     if check:
         assert result.returncode == 0, result.stderr
@@ -70,8 +73,16 @@ def test_apply_get_patch_delete(server: tuple[ApiServer, Path]) -> None:
     assert table.split()[:4] == ["NAME", "READY", "REASON", "AGE"]
     assert "hello" in table
     kubectl(server, "patch", "svc", "web", "-p", '{"spec":{"ports":[{"name":"h2","port":81}]}}')
-    kubectl(server, "patch", "kingress", "hello", "--type", "merge",
-            "-p", '{"spec":{"httpOption":"Enabled"}}')
+    kubectl(
+        server,
+        "patch",
+        "kingress",
+        "hello",
+        "--type",
+        "merge",
+        "-p",
+        '{"spec":{"httpOption":"Enabled"}}',
+    )
     service = json.loads(kubectl(server, "get", "svc", "web", "-o", "json").stdout)
     assert [p["port"] for p in service["spec"]["ports"]] == [80, 81]
     ingress = json.loads(kubectl(server, "get", "kingress", "hello", "-o", "json").stdout)

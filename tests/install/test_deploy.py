@@ -1,4 +1,4 @@
-"""``deploy/``: generated from code, parseable, structural CRDs, RBAC covering what the code uses."""
+"""``deploy/``: generated, parseable, structural CRDs, RBAC covering what the code uses."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kingress.apiserver.resources import BUILTIN
+from kingress.cluster.port import Kind
 from kingress.controller.registry import Options, all_reconcilers
 from kingress.install.crds import CRDS
 from kingress.install.manifests import render
@@ -19,7 +20,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
 def documents() -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for path in sorted(DEPLOY.glob("*.yaml")):
         found.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return found
@@ -40,8 +41,9 @@ def structural_problems(node: Any, path: str = "") -> list[str]:
     problems = []
     if not isinstance(node, dict):
         return [f"{path}: not a schema"]
-    if not ({"type", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"}
-            & node.keys()):
+    if not (
+        {"type", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"} & node.keys()
+    ):
         problems.append(f"{path}: no type")
     for banned in ("$ref", "anyOf", "oneOf", "allOf", "$defs", "definitions"):
         if banned in node:
@@ -71,7 +73,8 @@ def test_crds_are_structural_with_names_columns_and_status() -> None:
             assert {"Ready", "Reason"} <= set(columns)
     services = next(c for c in crds if c["metadata"]["name"] == "services.serving.knative.dev")
     assert [(v["name"], v["storage"]) for v in services["spec"]["versions"]] == [
-        ("v1", True), ("v1alpha1", False)
+        ("v1", True),
+        ("v1alpha1", False),
     ]
 
 
@@ -79,8 +82,6 @@ def _plural(group: str, kind: str) -> str:
     for spec in CRDS:
         if (spec.group, spec.kind) == (group, kind):
             return spec.plural
-    from kingress.cluster.port import Kind
-
     return BUILTIN[Kind(group, kind)].plural
 
 
@@ -97,9 +98,13 @@ def test_rbac_covers_every_registered_reconciler_and_the_runtime() -> None:
             assert all(allowed(kind.group, _plural(kind.group, kind.kind), v) for v in READ)
     assert all(allowed(LEASE.group, "leases", verb) for verb in LEASE_VERBS)
     for group, resource in (
-        ("", "services"), ("apps", "deployments"), ("networking.istio.io", "virtualservices"),
-        ("networking.istio.io", "gateways"), ("projectcontour.io", "httpproxies"),
-        ("projectcontour.io", "tlscertificatedelegations"), ("k8s.nginx.org", "virtualservers"),
+        ("", "services"),
+        ("apps", "deployments"),
+        ("networking.istio.io", "virtualservices"),
+        ("networking.istio.io", "gateways"),
+        ("projectcontour.io", "httpproxies"),
+        ("projectcontour.io", "tlscertificatedelegations"),
+        ("k8s.nginx.org", "virtualservers"),
         ("networking.k8s.io", "ingresses"),
     ):
         assert allowed(group, resource, "create") and allowed(group, resource, "delete")

@@ -69,7 +69,9 @@ def test_only_one_elector_leads_and_an_expired_lease_is_taken_over() -> None:
     def elector(name: str) -> LeaderElector:
         config = LeaseConfig("default", "lease", name, lease_duration=10, renew_deadline=5)
         return LeaderElector(
-            store, config, monotonic=lambda: clock[0],
+            store,
+            config,
+            monotonic=lambda: clock[0],
             now=lambda: stamp + timedelta(seconds=clock[0]),
         )
 
@@ -115,7 +117,7 @@ def test_metrics_exposition_format() -> None:
     latency = registry.histogram("latency_seconds", "Latency.", ("op",))
     latency.observe(0.02, "get")
     text = registry.render()
-    assert "# TYPE things_total counter\nthings_total{kind=\"a\"} 3\n" in text
+    assert '# TYPE things_total counter\nthings_total{kind="a"} 3\n' in text
     assert "depth 4\n" in text
     assert 'latency_seconds_bucket{op="get",le="0.01"} 0' in text
     assert 'latency_seconds_bucket{op="get",le="0.025"} 1' in text

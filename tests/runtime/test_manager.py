@@ -31,8 +31,12 @@ LEASE = Kind("coordination.k8s.io", "Lease")
 
 def make_config_map(kube: KubeCluster, name: str, value: str) -> Object:
     return kube.create(
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": name, "namespace": "default"}, "data": {"value": value}}
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "default"},
+            "data": {"value": value},
+        }
     )
 
 
@@ -175,7 +179,8 @@ def test_an_expired_watch_relists_and_loses_nothing(tmp_path: Path) -> None:
                 what="every ConfigMap of the burst",
             )
             wait_until(
-                lambda: sum(manager.relists.value(str(k), "expired") for k in (CONFIG_MAP, SECRET))
-                >= 1,
+                lambda: (
+                    sum(manager.relists.value(str(k), "expired") for k in (CONFIG_MAP, SECRET)) >= 1
+                ),
                 what="a relist after 410",
             )

@@ -129,8 +129,11 @@ class CopyToSecret:
         self.before_write(ref)
         annotations = {**(current["metadata"].get("annotations") or {}), WRITER: self.identity}
         ctx.cluster.update(
-            {**current, "metadata": {**current["metadata"], "annotations": annotations},
-             "data": data}
+            {
+                **current,
+                "metadata": {**current["metadata"], "annotations": annotations},
+                "data": data,
+            }
         )
         return Result()
 
