@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import version
+from kingress.cli import reconcile, version
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
@@ -20,6 +20,7 @@ from kingress.plugin.manager import PluginError
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     version.register,
+    reconcile.register,
 )
 
 
