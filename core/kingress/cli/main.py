@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import plugins, translate, version
+from kingress.cli import apiserver, cluster, controller, plugins, translate, version
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
@@ -22,6 +22,9 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     translate.register,
     plugins.register,
     version.register,
+    apiserver.register,
+    controller.register,
+    cluster.register,
 )
 
 

@@ -22,6 +22,7 @@ import builtins
 import copy
 import re
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -229,18 +230,33 @@ class MemoryCluster:
             ]
 
     def watch(
-        self, since: int, kinds: frozenset[Kind] | None = None, timeout: float | None = None
+        self,
+        since: int,
+        kinds: frozenset[Kind] | None = None,
+        timeout: float | None = None,
+        *,
+        deadline: float | None = None,
     ) -> Iterator[WatchEvent]:
-        """Changes after ``since``, waiting for new ones until ``timeout`` passes quietly."""
+        """Changes after ``since``, waiting for new ones until ``timeout`` passes quietly.
+
+        With ``deadline`` (a ``time.monotonic()`` value), the watch also ends then,
+        however busy the store is with other kinds.
+        """
         position = since
         while True:
             with self._lock:
                 events = self.events_since(position, kinds)
                 if not events:
+                    wait = timeout
+                    if deadline is not None:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            return
+                        wait = left if wait is None else min(wait, left)
                     if position < self._version:
                         # Only other kinds changed: move past them without yielding.
                         position = self._version
-                    elif not self._changed.wait(timeout):
+                    elif not self._changed.wait(wait):
                         return
                     continue
             for event in events:

@@ -1,0 +1,1 @@
+"""kingress backend ``envoy``: ClusterIngress straight to Envoy config, served by a local Envoy."""
