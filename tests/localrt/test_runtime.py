@@ -72,7 +72,7 @@ def available(obj: Object) -> str:
 
 
 def written(recording: RecordingCluster) -> list[tuple[Verb, str, str]]:
-    """The writes as (verb, kind, name), plus what each said about serving."""
+    """The writes as (verb, name, what each said: Endpoints serving or empty, availability)."""
     result = []
     for action in recording.actions:
         obj = action.object or {}
