@@ -13,6 +13,7 @@ from kingress.cluster.kube import KubeCluster
 from kingress.cluster.port import ObjectRef
 from kingress.controller.registry import Options, all_reconcilers
 from kingress.runtime import logs
+from kingress.runtime.gateway_probe import ClusterGatewayProber
 from kingress.runtime.manager import Manager, ManagerOptions
 from kingress.runtime.prober import Prober
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             manager.requeue(ref)
 
     prober = Prober(on_ready)
-    reconcilers = all_reconcilers(Options(prober=prober))
+    reconcilers = all_reconcilers(Options(prober=ClusterGatewayProber(api, prober)))
     manager = Manager(
         api,
         reconcilers,

@@ -12,19 +12,20 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import apiserver, cluster, controller, plugins, translate, version
+from kingress.cli import apiserver, cluster, controller, plugins, reconcile, translate, version
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    reconcile.register,
     translate.register,
     plugins.register,
-    version.register,
     apiserver.register,
     controller.register,
     cluster.register,
+    version.register,
 )
 
 

@@ -1,34 +1,58 @@
-"""Every reconciler ``kingress controller`` runs, from one place.
+"""Every reconciler kingress runs, from one place.
 
-A controller module registers itself by adding its factory to ``FACTORIES``
-(a factory takes the ``Options`` and returns a ``Reconciler``), the way CLI
-sub-commands register in ``kingress.cli.main.COMMANDS``. The runtime calls
-``all_reconcilers`` and runs whatever is there.
+``all_reconcilers`` is what ``kingress controller`` runs against a cluster;
+``offline_reconcilers`` adds the stand-in kubelet that ``kingress reconcile``
+needs because nothing runs the Deployments offline. Adding a controller is one
+line in ``all_reconcilers``. The order is the order ``settle`` first visits
+objects in; it does not change the result (each reconciler is level-based),
+only how many passes it takes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from kingress.backends import BackendRegistry
+from kingress.controller.ingress import GatewayProber, IngressReconciler
 from kingress.controller.reconciler import Reconciler
-from kingress.runtime.prober import GatewayProber
+from kingress.plugin.manager import build_registry
+from kingress.serving.configuration import ConfigurationReconciler
+from kingress.serving.labeler import Labeler
+from kingress.serving.revision import RevisionReconciler
+from kingress.serving.service import ServiceReconciler
+from kingress.serving.standin_kubelet import DeploymentAvailability
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """What a reconciler factory may need from the process that runs it."""
+    """What the reconcilers may need from the process that runs them."""
 
-    #: Probes gateway pods for backends whose data plane kingress does not run.
+    #: The installed backends; ``None`` loads them from the plugins.
+    backends: BackendRegistry | None = None
+    #: Decides whether the gateway serves an ingress; ``None`` assumes it does
+    #: (offline). On a cluster: probes of the gateway pods.
     prober: GatewayProber | None = None
 
 
-Factory = Callable[[Options], Reconciler]
-
-#: The reconciler factories, in the order their reconcilers are started.
-FACTORIES: tuple[Factory, ...] = ()
-
-
 def all_reconcilers(options: Options) -> list[Reconciler]:
-    """One reconciler per registered factory."""
-    return [factory(options) for factory in FACTORIES]
+    """Every controller kingress runs."""
+    backends = options.backends if options.backends is not None else build_registry()
+    return [
+        ServiceReconciler(),
+        ConfigurationReconciler(),
+        RevisionReconciler(),
+        Labeler(),
+        IngressReconciler(backends, prober=options.prober),
+    ]
+
+
+def offline_reconcilers(
+    *, pending: bool = False, backends: BackendRegistry | None = None
+) -> list[Reconciler]:
+    """Every controller, plus the stand-in kubelet offline runs need.
+
+    :param pending: have the stand-in kubelet report Deployments as not yet
+        available, so Revisions stay ``Deploying`` (see ``standin_kubelet``).
+    :param backends: the backends to use instead of the installed plugins.
+    """
+    return [*all_reconcilers(Options(backends=backends)), DeploymentAvailability(pending=pending)]

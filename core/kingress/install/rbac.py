@@ -56,6 +56,8 @@ ACCESS: tuple[Access, ...] = (
     Access("apps", ("deployments",), WRITE),
     # Backends read the Endpoints behind splits; the prober finds gateway pods there.
     Access("", ("endpoints",), READ),
+    # Revisions read their pods' states to explain why a Deployment is not available.
+    Access("", ("pods",), READ),
     # config-network, config-domain, backend configuration: read only.
     Access("", ("configmaps",), READ),
     # TLS certificates named by ClusterIngress tls entries: read only.

@@ -31,7 +31,7 @@ from kingress.cluster.errors import ApiError
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef
 from kingress.controller.clock import Clock, SystemClock
-from kingress.controller.reconciler import Context, Reconciler, Watch
+from kingress.controller.reconciler import ANY_KIND, Context, Reconciler, Watch
 from kingress.runtime.cache import CachedCluster
 from kingress.runtime.health import HealthServer
 from kingress.runtime.informer import Informer
@@ -101,7 +101,9 @@ class Manager:
                 watch_timeout=options.watch_timeout,
                 on_relist=self._relisted,
             )
-            for kind in sorted({*self._primary, *self._watchers})
+            # ANY_KIND watchers see events of every informed kind; children of
+            # kinds nobody informs on are caught by the periodic resync.
+            for kind in sorted({*self._primary, *self._watchers} - {ANY_KIND})
         }
         self.cluster = CachedCluster(api, self.informers)
         self.context = Context(self.cluster, clock or SystemClock())
@@ -236,7 +238,7 @@ class Manager:
         ref = ObjectRef.of(obj)
         for index in self._primary.get(kind, ()):
             self.queue.add((index, ref))
-        for index, watch in self._watchers.get(kind, ()):
+        for index, watch in (*self._watchers.get(kind, ()), *self._watchers.get(ANY_KIND, ())):
             for target in watch.mapper(obj):
                 self.queue.add((index, target))
 

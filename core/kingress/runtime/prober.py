@@ -57,7 +57,7 @@ class ProbeTarget:
     hosts: tuple[str, ...]
 
 
-class GatewayProber(Protocol):
+class PodProber(Protocol):
     """What an ingress reconciler asks of a prober."""
 
     def is_ready(self, key: ObjectRef, hash_: str, targets: Sequence[ProbeTarget]) -> bool:
@@ -120,7 +120,7 @@ class Prober:
         self.sent = 0
 
     def is_ready(self, key: ObjectRef, hash_: str, targets: Sequence[ProbeTarget]) -> bool:
-        """See ``GatewayProber.is_ready``."""
+        """See ``PodProber.is_ready``."""
         probes = {
             _Probe(key, hash_, ip, target.port, host)
             for target in targets
@@ -144,7 +144,7 @@ class Prober:
         return False
 
     def forget(self, key: ObjectRef) -> None:
-        """See ``GatewayProber.forget``."""
+        """See ``PodProber.forget``."""
         with self._lock:
             self._ready.pop(key, None)
             self._sets.pop(key, None)
