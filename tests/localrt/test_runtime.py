@@ -24,8 +24,7 @@ from kingress.cluster.recording import RecordingCluster, Verb
 from kingress.controller.clock import FakeClock
 from kingress.controller.reconciler import Context, Result
 from kingress.controller.settle import settle
-from kingress.localrt import RUNTIME_LABEL, LocalRuntime, ProcessInfo
-from kingress.localrt.processes import RuntimeClosed
+from kingress.localrt import RUNTIME_LABEL, LocalRuntime, ProcessInfo, RuntimeClosed
 from tests.localrt.builders import (
     deployment,
     service,

@@ -8,8 +8,8 @@ in place of the stand-in kubelet, and ``close()`` it when done. See
 
 from __future__ import annotations
 
-from kingress.localrt.processes import ProcessInfo
+from kingress.localrt.processes import ProcessInfo, RuntimeClosed
 from kingress.localrt.reconciler import LocalRuntime
 from kingress.localrt.resources import RUNTIME_LABEL
 
-__all__ = ["RUNTIME_LABEL", "LocalRuntime", "ProcessInfo"]
+__all__ = ["RUNTIME_LABEL", "LocalRuntime", "ProcessInfo", "RuntimeClosed"]
