@@ -74,9 +74,13 @@ def test_json_output_is_the_same_list(capsys: pytest.CaptureFixture[str]) -> Non
     objects = json.loads(out_json)
     assert [o["kind"] for o in objects] == [
         "Deployment",
+        "ClusterIngress",
+        "VirtualService",
+        "VirtualService",
         "Configuration",
         "Revision",
         "Route",
+        "Service",
         "Service",
         "Service",
     ]

@@ -102,8 +102,12 @@ def test_helloworld_runs_to_a_ready_revision() -> None:
     ]
     service = get(store, access.SERVICE, "helloworld-go")
     assert service["status"]["latestReadyRevisionName"] == "helloworld-go-00001"
-    # No Route controller yet: the Route has not observed its generation.
-    assert ready(service) == ("Unknown", "OutOfDate")
+    # The Route and ClusterIngress controllers run too: the whole Service is Ready.
+    assert ready(service) == ("True", "")
+    assert service["status"]["url"] == "http://helloworld-go.default.example.com"
+    assert service["status"]["traffic"] == [
+        {"revisionName": "helloworld-go-00001", "latestRevision": True, "percent": 100}
+    ]
     for kind in (access.CONFIGURATION, access.REVISION):
         recorded = store.list(kind, NS)[0]["metadata"]
         assert recorded["labels"][ROUTE_LABEL] == "helloworld-go"

@@ -16,6 +16,7 @@ from kingress.backends import BackendRegistry
 from kingress.controller.ingress import GatewayProber, IngressReconciler
 from kingress.controller.reconciler import Reconciler
 from kingress.plugin.manager import build_registry
+from kingress.route.reconciler import RouteReconciler
 from kingress.serving.configuration import ConfigurationReconciler
 from kingress.serving.labeler import Labeler
 from kingress.serving.revision import RevisionReconciler
@@ -42,6 +43,7 @@ def all_reconcilers(options: Options) -> list[Reconciler]:
         ConfigurationReconciler(),
         RevisionReconciler(),
         Labeler(),
+        RouteReconciler(),
         IngressReconciler(backends, prober=options.prober),
     ]
 
