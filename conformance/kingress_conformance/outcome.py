@@ -77,7 +77,8 @@ class CaseResult:
                 key=key, backend=backend, outcome=Outcome.FAILED, reason=reason, checks=checks
             )
         if not any(c.outcome == Outcome.PASSED and c.counts for c in checks):
-            reason = "; ".join(f"{c.check}: {c.reason}" for c in checks) or "nothing to check"
+            reasons = [f"{c.check}: {c.reason}" for c in checks if c.outcome == Outcome.SKIPPED]
+            reason = "; ".join(reasons) or "nothing to check"
             return cls(
                 key=key, backend=backend, outcome=Outcome.SKIPPED, reason=reason, checks=checks
             )

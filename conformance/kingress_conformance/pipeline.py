@@ -1,47 +1,30 @@
-"""The core's steps before a backend translates, as the conformance suite takes them.
+"""The core's steps around a translation, as the conformance suite takes them.
 
-``prepare`` does what the ClusterIngress controller does to every ingress:
-default and validate (``kingress.api.ingress_validation.check``, Knative's
-rules), drop status, and insert the probe paths (``kingress.insert_probe``).
-It is a local equivalent of the controller's own preparation step, kept
-identical in effect; when that step is published by the core, this module
-calls it instead.
+The suite uses the ClusterIngress controller's own helpers, so a backend is
+judged on exactly what the controller would hand it and accept from it:
+``kingress.ingress.pipeline.prepare`` (defaults, Knative validation, the probe
+paths), ``kingress.ingress.pipeline.translate`` (the backend called, its output
+checked against the core's rules and labelled) and
+``kingress.controller.ingress.context.backend_service`` (a Service and its
+Endpoints as a translation sees them).
 
-``services_context`` builds the ``TranslateContext`` the controller would read
-from the cluster for the case's test Services: one port (80, named ``http2``
-with appProtocol ``kubernetes.io/h2c`` for h2c servers, else ``http``) and the
-address the server listens on.
+``services_context`` makes the wire-form Service and Endpoints the controller
+would read for each test Service: one port 80, named ``http2`` with appProtocol
+``kubernetes.io/h2c`` for h2c servers (else ``http``), targeting the address
+the server listens on; ExternalName Services point at the private gateway.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import Any
 
-from kingress import (
-    INGRESS_CLASS,
-    BackendService,
-    ClusterIngress,
-    EndpointAddress,
-    ServicePort,
-    TranslateContext,
-    insert_probe,
-)
-from kingress.api.ingress import IngressStatus
-from kingress.api.ingress_validation import check
+from kingress import INGRESS_CLASS, ClusterIngress, TranslateContext
+from kingress.controller.ingress.context import backend_service
+from kingress.ingress.pipeline import BackendFailure, Prepared, prepare, translate
 from kingress_conformance.case import CLUSTER_DOMAIN, NAMESPACE, SERVICE_PORT, Case, TestService
 
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """An ingress ready to translate."""
-
-    #: Defaulted and validated, without status.
-    ingress: ClusterIngress
-    #: With the probe paths: what the backend translates.
-    probed: ClusterIngress
-    #: The hash the probe paths set.
-    hash: str
+__all__ = ["BackendFailure", "Prepared", "prepare", "services_context", "translate", "with_class"]
 
 
 def with_class(ingress: ClusterIngress, ingress_class: str | None) -> ClusterIngress:
@@ -53,45 +36,38 @@ def with_class(ingress: ClusterIngress, ingress_class: str | None) -> ClusterIng
     return ingress.model_copy(update={"metadata": metadata})
 
 
-def prepare(ingress: ClusterIngress) -> Prepared:
-    """Default, validate (``ValidationError``), clear status, insert the probe paths."""
-    checked = check(ingress).model_copy(update={"status": IngressStatus()})
-    probed, hash_ = insert_probe(checked)
-    return Prepared(ingress=checked, probed=probed, hash=hash_)
-
-
 #: Where a test Service's server listens: (ip, port); ``None`` for an ExternalName Service.
 Address = Callable[[TestService], tuple[str, int] | None]
-#: What an ExternalName test Service points at, given its target.
+#: What an ExternalName test Service points at.
 ExternalName = Callable[[TestService], str]
 
 
-def backend_service(
+def service_objects(
     service: TestService, address: tuple[str, int] | None, external: str
-) -> BackendService:
-    """The Service the controller would read for a test Service."""
-    port = ServicePort(
-        name=service.port_name,
-        port=SERVICE_PORT,
-        target_port=address[1] if address else SERVICE_PORT,
-        app_protocol=service.app_protocol,
-    )
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The wire-form Service (and Endpoints, for a served one) of a test Service."""
+    port: dict[str, Any] = {"name": service.port_name, "port": SERVICE_PORT, "protocol": "TCP"}
+    if service.app_protocol:
+        port["appProtocol"] = service.app_protocol
+    metadata = {"name": service.name, "namespace": NAMESPACE, "labels": {"app": service.name}}
     if service.external is not None:
-        return BackendService(
-            namespace=NAMESPACE,
-            name=service.name,
-            type="ExternalName",
-            external_name=external,
-            ports=(port,),
-        )
-    endpoints = (
-        (EndpointAddress(ip=address[0], port=address[1], port_name=service.port_name),)
-        if address
-        else ()
-    )
-    return BackendService(
-        namespace=NAMESPACE, name=service.name, ports=(port,), endpoints=endpoints
-    )
+        spec: dict[str, Any] = {"type": "ExternalName", "externalName": external, "ports": [port]}
+        return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}, None
+    port["targetPort"] = address[1] if address else SERVICE_PORT
+    spec = {"type": "ClusterIP", "selector": {"app": service.name}, "ports": [port]}
+    endpoints = None
+    if address is not None:
+        subset = {
+            "addresses": [{"ip": address[0]}],
+            "ports": [{"name": service.port_name, "port": address[1], "protocol": "TCP"}],
+        }
+        endpoints = {
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": metadata,
+            "subsets": [subset],
+        }
+    return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}, endpoints
 
 
 def services_context(
@@ -102,7 +78,9 @@ def services_context(
 ) -> TranslateContext:
     """The context for translating the case's ingresses."""
     services = {
-        (NAMESPACE, s.name): backend_service(s, address(s), external(s) if s.external else "")
+        (NAMESPACE, s.name): backend_service(
+            *service_objects(s, address(s), external(s) if s.external else "")
+        )
         for s in case.services
     }
     return TranslateContext(

@@ -276,3 +276,30 @@ def test_reads_are_copies() -> None:
     created = store.create(ksvc())
     created["spec"]["mutated"] = True
     assert "mutated" not in store.get(SERVICE, "default", "hello")["spec"]
+
+
+def test_restore_keeps_uid_generation_and_status_and_replaces() -> None:
+    store = MemoryCluster()
+    meta: dict[str, Any] = {"name": "cm", "namespace": "ns", "uid": "fixed", "generation": 7}
+    obj: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta,
+        "status": {"seen": True},
+    }
+    restored = store.restore(obj)
+    assert restored["metadata"]["uid"] == "fixed"
+    assert restored["metadata"]["generation"] == 7
+    assert store.get(Kind("", "ConfigMap"), "ns", "cm")["status"] == {"seen": True}
+    again = store.restore({**obj, "metadata": {**meta, "uid": "other"}})
+    assert again["metadata"]["uid"] == "other"
+    events = store.events_since(0)
+    assert [e.type.value for e in events] == ["ADDED", "MODIFIED"]
+    store.delete(Kind("", "ConfigMap"), "ns", "cm")
+    with pytest.raises(NotFound):
+        store.get(Kind("", "ConfigMap"), "ns", "cm")
+
+
+def test_restore_refuses_objects_without_a_kind() -> None:
+    with pytest.raises(Invalid):
+        MemoryCluster().restore({"metadata": {"name": "x"}})

@@ -2,13 +2,14 @@
 
 For one backend and one case:
 
-1. every ingress of the case gets the backend's class and goes through
-   ``pipeline.prepare`` (defaults, validation, probe paths); the context holds
-   the case's test Services;
-2. ``translate`` runs twice, and once more on an ingress rebuilt from its wire
-   form: the three outputs must be equal (``deterministic``); a
-   ``TranslationError`` is a failure, since the backend claims every feature
-   the case needs;
+1. every ingress of the case gets the backend's class and goes through the
+   controller's ``prepare`` (defaults, validation, probe paths); the context
+   holds the case's test Services;
+2. the controller's ``translate`` (the backend, then the core's output rules)
+   runs twice, and once more on an ingress rebuilt from its wire form: the
+   three outputs must be equal (``deterministic``); a ``TranslationError`` or
+   broken output is a failure, since the backend claims every feature the
+   case needs;
 3. every object is validated against its CRD schema (``schema``; skipped, with
    the reason, when no schema is available);
 4. every check is evaluated against the decision of the model that recognizes
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kingress import Backend, ClusterIngress, TranslateContext, Translation, TranslationError
+from kingress import Backend, ClusterIngress, TranslateContext, Translation
 from kingress.api.fielderrors import ValidationError
 from kingress.schemas import SchemaUnavailable, schema_errors
 from kingress_conformance.case import Case, ExternalTarget, TestService
@@ -57,7 +58,14 @@ from kingress_conformance.outcome import (
     skipped,
     step_passed,
 )
-from kingress_conformance.pipeline import Prepared, prepare, services_context, with_class
+from kingress_conformance.pipeline import (
+    BackendFailure,
+    Prepared,
+    prepare,
+    services_context,
+    translate,
+    with_class,
+)
 from kingress_conformance.requests import Gateway, Request
 
 #: Offline, a share must equal its percent within rounding.
@@ -101,21 +109,22 @@ class Translated:
 def translate_checked(
     backend: Backend, ingress: ClusterIngress, context: TranslateContext
 ) -> tuple[Prepared, Translation]:
-    """Prepare and translate; translate twice more to prove it deterministic."""
+    """Prepare and translate as the controller does; twice more to prove it deterministic."""
     name = ingress.metadata.name
     try:
         ready = prepare(ingress)
     except ValidationError as error:
         raise OfflineFailure("validate", f"ingress {name}: {error}") from error
     try:
-        first = backend.translate(ready.probed, context)
-        second = backend.translate(ready.probed, context)
-        rebuilt = backend.translate(ClusterIngress.from_dict(ready.probed.to_dict()), context)
-    except TranslationError as error:
+        first = translate(backend, ready, context)
+        second = translate(backend, ready, context)
+        rebuilt = prepare(ClusterIngress.from_dict(ready.ingress.to_dict()))
+        third = translate(backend, rebuilt, context)
+    except BackendFailure as failure:
         raise OfflineFailure(
-            "translate", f"ingress {name}: {type(error).__name__}: {error}"
-        ) from error
-    if not first == second == rebuilt:
+            "translate", f"ingress {name}: {failure.reason}: {failure}"
+        ) from failure
+    if not first == second == third:
         raise OfflineFailure("deterministic", f"ingress {name}: two translations differ")
     return ready, first
 

@@ -12,15 +12,28 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import conformance, plugins, translate, version
+from kingress.cli import (
+    apiserver,
+    cluster,
+    conformance,
+    controller,
+    plugins,
+    reconcile,
+    translate,
+    version,
+)
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    reconcile.register,
     translate.register,
     plugins.register,
+    apiserver.register,
+    controller.register,
+    cluster.register,
     version.register,
     conformance.register,
 )
