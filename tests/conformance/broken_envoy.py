@@ -39,6 +39,11 @@ def _routes(spec: Spec) -> Iterator[dict[str, Any]]:
             yield from vhost["routes"]
 
 
+def _forwarding(spec: Spec) -> Iterator[dict[str, Any]]:
+    """The routes that forward (not the https redirect routes)."""
+    return (route for route in _routes(spec) if "route" in route)
+
+
 def _header_lists(spec: Spec) -> Iterator[list[dict[str, Any]]]:
     for route in _routes(spec):
         yield route.get("request_headers_to_add", [])
@@ -69,13 +74,13 @@ def appends_headers(spec: Spec) -> None:
 
 def retries_503s(spec: Spec) -> None:
     """Two retries on any 5xx."""
-    for route in _routes(spec):
+    for route in _forwarding(spec):
         route["route"]["retry_policy"] = {"retry_on": "5xx", "num_retries": 2}
 
 
 def short_timeout(spec: Spec) -> None:
     """A one-second route timeout."""
-    for route in _routes(spec):
+    for route in _forwarding(spec):
         route["route"]["timeout"] = "1s"
 
 

@@ -7,8 +7,11 @@ import pytest
 from kingress_conformance.catalog import all_cases
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.suite import DepthRunner, Options, run_case
+from kingress_envoy.backend import EnvoyBackend
 from kingress_istio import IstioBackend
 from tests.conformance.broken import BREAKAGES, BrokenBackend
+from tests.conformance.broken_envoy import BREAKAGES as ENVOY_BREAKAGES
+from tests.conformance.broken_envoy import BrokenEnvoy
 
 EXPECTED = {
     "ignores-header-matches": {
@@ -57,3 +60,23 @@ def test_broken_backend_fails_exactly_its_catchers(
     }
     assert newly_failed == EXPECTED[breakage]
     assert all(real[key] == Outcome.PASSED for key in EXPECTED[breakage])
+
+
+@pytest.fixture(scope="module")
+def real_envoy() -> dict[str, Outcome]:
+    return _outcomes(EnvoyBackend())
+
+
+@pytest.mark.parametrize("breakage", sorted(ENVOY_BREAKAGES))
+def test_broken_envoy_fails_exactly_its_catchers_offline(
+    breakage: str, real_envoy: dict[str, Outcome]
+) -> None:
+    """The Envoy model catches the same breakages offline as the Istio model does."""
+    broken = _outcomes(BrokenEnvoy(ENVOY_BREAKAGES[breakage]))
+    newly_failed = {
+        key
+        for key, outcome in broken.items()
+        if outcome == Outcome.FAILED and real_envoy[key] != outcome
+    }
+    assert newly_failed == EXPECTED[breakage]
+    assert all(real_envoy[key] == Outcome.PASSED for key in EXPECTED[breakage])

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kingress_conformance.models.decision import Decision, Model, ModelEnv, ModelError, Object
+from kingress_conformance.models.envoy import EnvoyModel
 from kingress_conformance.models.istio import IstioModel
 
 #: Every model, tried in order.
-MODELS: tuple[Model, ...] = (IstioModel(),)
+MODELS: tuple[Model, ...] = (IstioModel(), EnvoyModel())
 
 
 def model_for(objects: Sequence[Object]) -> Model | None:

@@ -35,7 +35,6 @@ order given (Istio leaves that order undefined; kingress emits one per ingress).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from kingress import BackendService
@@ -53,6 +52,7 @@ from kingress_conformance.models.decision import (
     not_found,
 )
 from kingress_conformance.models.headers import HeaderOps, Headers, normalized
+from kingress_conformance.models.matching import host_matches, seconds
 from kingress_conformance.requests import Gateway, Request
 
 GROUP = "networking.istio.io"
@@ -64,9 +64,6 @@ HTTP_PORT, HTTPS_PORT, LOCAL_PORT = 80, 443, 8081
 _H2_APP_PROTOCOLS = ("http2", "grpc", "kubernetes.io/h2c")
 #: Istio's retry policy when a route sets none.
 DEFAULT_RETRY = RetryPolicy(attempts=2, statuses=frozenset({503}))
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 class IstioModel:
@@ -100,7 +97,7 @@ class IstioModel:
         headers = normalized(request.headers)
         for vs in (o for o in objects if o.get("kind") == "VirtualService"):
             spec = vs.get("spec") or {}
-            if not any(_host_matches(h, host) for h in spec.get("hosts") or ()):
+            if not any(host_matches(h, host) for h in spec.get("hosts") or ()):
                 continue
             bound = _qualified(spec.get("gateways") or ["mesh"], vs)
             for route in spec.get("http") or ():
@@ -131,7 +128,7 @@ def _servers(objects: Sequence[Object], port: int, host: str) -> list[tuple[str,
         (name, server)
         for name, server in stock
         if (server.get("port") or {}).get("number") == port
-        and any(_host_matches(h.split("/")[-1], host) for h in server.get("hosts") or ())
+        and any(host_matches(h.split("/")[-1], host) for h in server.get("hosts") or ())
     ]
 
 
@@ -143,17 +140,9 @@ def _redirects(servers: list[tuple[str, Object]], host: str) -> bool:
 
 def _specificity(pattern: str, host: str) -> int:
     pattern = pattern.rsplit("/", maxsplit=1)[-1]
-    if not _host_matches(pattern, host):
+    if not host_matches(pattern, host):
         return -1
     return len(pattern) if not pattern.startswith("*") else len(pattern) - 1
-
-
-def _host_matches(pattern: str, host: str) -> bool:
-    if pattern == "*":
-        return True
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:])
-    return pattern == host
 
 
 def _qualified(gateways: Sequence[str], vs: Object) -> set[str]:
@@ -268,9 +257,4 @@ def _retry(retries: Object | None) -> RetryPolicy:
 
 
 def _duration(value: object) -> float | None:
-    if value is None:
-        return None
-    found = _DURATION.match(str(value))
-    if found is None:
-        raise ModelError(f"the Istio model cannot read duration {value!r}")
-    return float(found.group(1)) * _UNITS[found.group(2)]
+    return None if value is None else seconds(value)
