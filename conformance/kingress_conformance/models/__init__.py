@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kingress_conformance.models.contour import ContourModel
 from kingress_conformance.models.decision import Decision, Model, ModelEnv, ModelError, Object
 from kingress_conformance.models.envoy import EnvoyModel
 from kingress_conformance.models.istio import IstioModel
 
 #: Every model, tried in order.
-MODELS: tuple[Model, ...] = (IstioModel(), EnvoyModel())
+MODELS: tuple[Model, ...] = (IstioModel(), EnvoyModel(), ContourModel())
 
 
 def model_for(objects: Sequence[Object]) -> Model | None:

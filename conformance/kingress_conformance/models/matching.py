@@ -9,6 +9,7 @@ in its target's documented order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kingress import BackendService
 from kingress_conformance.models.decision import Forward, ModelError, UpstreamProtocol
@@ -33,6 +34,17 @@ def strip_port(host: str) -> str:
     """The Host header without a ``:port``."""
     name, _, port = host.rpartition(":")
     return name if name and port.isdigit() else host
+
+
+def segment_prefix(prefix: str, path: str) -> bool:
+    """Whether ``prefix`` matches ``path`` on ``/``-separated segments (``/foo`` ≠ ``/foobar``)."""
+    trimmed = prefix.rstrip("/")
+    return not trimmed or path == trimmed or path.startswith(trimmed + "/")
+
+
+def even_or_relative(weights: Sequence[int]) -> list[int]:
+    """Relative weights, where all zero means an even split (Contour's documented rule)."""
+    return [1] * len(weights) if weights and not any(weights) else list(weights)
 
 
 def seconds(value: object) -> float:
