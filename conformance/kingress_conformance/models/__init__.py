@@ -16,9 +16,15 @@ from kingress_conformance.models.contour import ContourModel
 from kingress_conformance.models.decision import Decision, Model, ModelEnv, ModelError, Object
 from kingress_conformance.models.envoy import EnvoyModel
 from kingress_conformance.models.istio import IstioModel
+from kingress_conformance.models.nginx import NginxVirtualServerModel
 
 #: Every model, tried in order.
-MODELS: tuple[Model, ...] = (IstioModel(), EnvoyModel(), ContourModel())
+MODELS: tuple[Model, ...] = (
+    IstioModel(),
+    EnvoyModel(),
+    ContourModel(),
+    NginxVirtualServerModel(),
+)
 
 
 def model_for(objects: Sequence[Object]) -> Model | None:
