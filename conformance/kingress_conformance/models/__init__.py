@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from kingress_conformance.models.contour import ContourModel
 from kingress_conformance.models.decision import Decision, Model, ModelEnv, ModelError, Object
 from kingress_conformance.models.envoy import EnvoyModel
+from kingress_conformance.models.ingress_nginx import IngressNginxModel
 from kingress_conformance.models.istio import IstioModel
 from kingress_conformance.models.nginx import NginxVirtualServerModel
 
@@ -24,6 +25,7 @@ MODELS: tuple[Model, ...] = (
     EnvoyModel(),
     ContourModel(),
     NginxVirtualServerModel(),
+    IngressNginxModel(),
 )
 
 
