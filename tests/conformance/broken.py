@@ -2,8 +2,8 @@
 
 Each wrapper keeps the real backend's name, classes and features, so the suite
 holds it to everything the real one claims; only its objects differ. They
-corrupt Istio VirtualServices (the in-tree backend the offline models cover
-today), each the way a real translator bug would.
+corrupt Istio VirtualServices, each the way a real translator bug would;
+``broken_envoy`` does the same to the envoy backend's fragments.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Broken envoy backends: the real one with its route configuration corrupted one way each.
 
 The same breakages as ``broken`` (which corrupts Istio output for the offline
-depth), applied to the envoy backend's virtual hosts so they can be run
+depth), applied to the envoy backend's virtual hosts, judged offline by the Envoy model and
 through a real Envoy at the local depth.
 """
 
