@@ -7,9 +7,12 @@ import pytest
 from kingress_conformance.catalog import all_cases
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.suite import DepthRunner, Options, run_case
+from kingress_contour.backend import ContourBackend
 from kingress_envoy.backend import EnvoyBackend
 from kingress_istio import IstioBackend
 from tests.conformance.broken import BREAKAGES, BrokenBackend
+from tests.conformance.broken_contour import BREAKAGES as CONTOUR_BREAKAGES
+from tests.conformance.broken_contour import BrokenContour
 from tests.conformance.broken_envoy import BREAKAGES as ENVOY_BREAKAGES
 from tests.conformance.broken_envoy import BrokenEnvoy
 
@@ -80,3 +83,23 @@ def test_broken_envoy_fails_exactly_its_catchers_offline(
     }
     assert newly_failed == EXPECTED[breakage]
     assert all(real_envoy[key] == Outcome.PASSED for key in EXPECTED[breakage])
+
+
+@pytest.fixture(scope="module")
+def real_contour() -> dict[str, Outcome]:
+    return _outcomes(ContourBackend())
+
+
+@pytest.mark.parametrize("breakage", sorted(CONTOUR_BREAKAGES))
+def test_broken_contour_fails_exactly_its_catchers_offline(
+    breakage: str, real_contour: dict[str, Outcome]
+) -> None:
+    """The Contour model catches every breakage HTTPProxy can express."""
+    broken = _outcomes(BrokenContour(CONTOUR_BREAKAGES[breakage]))
+    newly_failed = {
+        key
+        for key, outcome in broken.items()
+        if outcome == Outcome.FAILED and real_contour[key] != outcome
+    }
+    assert newly_failed == EXPECTED[breakage]
+    assert all(real_contour[key] == Outcome.PASSED for key in EXPECTED[breakage])
