@@ -22,6 +22,7 @@ depths are sampling error, which a model does not have).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -88,10 +89,15 @@ def backend_class(backend: Backend) -> str:
 
 
 def offline_address(service: TestService) -> tuple[str, int] | None:
-    """A stable made-up endpoint per test Service (the real depths use real ones)."""
+    """A stable made-up endpoint per test Service (the real depths use real ones).
+
+    Distinct per name (a hash spread over 10.0.0.0/8), so a model that knows
+    upstreams only by address, as Envoy does, can tell the Services apart.
+    """
     if service.external is not None:
         return None
-    return ("127.0.0.1", 8000 + sum(service.name.encode()) % 100)
+    digest = hashlib.sha256(service.name.encode()).digest()
+    return (f"10.{digest[0]}.{digest[1]}.{digest[2]}", 8080)
 
 
 @dataclass(slots=True)
