@@ -27,11 +27,18 @@ from kingress.controller.registry import offline_reconcilers
 from kingress.plugin.manager import build_registry
 from kingress.runtime.testing import connect, running_apiserver, running_controller
 from kingress_conformance.case import NAMESPACE, Case
-from kingress_conformance.cases import basics, basics_http2, visibility
+from kingress_conformance.cases import (
+    basics,
+    basics_http2,
+    contract_class_change,
+    update,
+    visibility,
+)
 from kingress_conformance.depths import Depth
 from kingress_conformance.depths import cluster_objects as objects
 from kingress_conformance.depths.cluster import PRIVATE_REASON, ClusterSession
 from kingress_conformance.depths.cluster_gateway import GatewayLocator, GatewayUnreachable
+from kingress_conformance.depths.cluster_wait import ready_problem
 from kingress_conformance.outcome import Outcome
 from kingress_conformance.selection import backends_for
 from kingress_conformance.servers import ServerConfig, TestServer
@@ -283,3 +290,31 @@ def test_relocated_moves_every_namespace_reference() -> None:
     wire = objects.ingress(basics.CASE.ingresses[0], ISTIO_CLASS, "elsewhere", basics.CASE.key)
     assert wire["metadata"]["namespace"] == "elsewhere"
     assert NAMESPACE not in str(wire)
+
+
+def test_class_change_deletes_the_ingress_then_restores_it(controlled: Path) -> None:
+    kube = connect(controlled)
+    # The stand-in gateway answers for the backend whatever the ingresses say.
+    with TestServer(ServerConfig(name="class-change")) as gateway:
+        _gateway_service(kube, gateway.address[1])
+        session, recording = _session(controlled)
+        result = session.run(contract_class_change.CASE)
+    assert result.outcome == Outcome.FAILED
+    assert "after the change: not consistent within 3s: answered 200" in result.reason
+    assert len(recording.of_kind("ClusterIngress")) == 2, "deleted, then created again"
+    assert _left(kube, contract_class_change.CASE) == []
+
+
+def test_update_waits_for_each_version_to_be_ready(controlled: Path) -> None:
+    kube = connect(controlled)
+    with TestServer(ServerConfig(name="nobody")) as gateway:
+        _gateway_service(kube, gateway.address[1])
+        session, recording = _session(controlled)
+        result = session.run(update.CASE)
+    assert result.outcome == Outcome.FAILED
+    assert "via public: version 1, first request after ready:" in result.reason
+    generations = {
+        o["metadata"]["generation"] for o in recording.ingresses_read if not ready_problem(o)
+    }
+    assert {1, 2} <= generations, "Ready seen for the first version and for the update"
+    assert _left(kube, update.CASE) == []

@@ -111,9 +111,14 @@ def relocated(obj: Object, ns: str) -> Object:
 def ingress(source: ClusterIngress, ingress_class: str, ns: str, key: str) -> Object:
     """The case's ingress with the class under test, in ``ns``, labelled for cleanup."""
     wire = relocated(source.to_dict(), ns)
-    metadata = wire.setdefault("metadata", {})
-    metadata.setdefault("annotations", {})[INGRESS_CLASS] = ingress_class
-    metadata.setdefault("labels", {})[LABEL] = case_label(key)
+    written = wire.get("metadata") or {}
+    # Only what a client writes: the builders' uid or generation would be preconditions.
+    wire["metadata"] = {
+        "name": written["name"],
+        "namespace": written["namespace"],
+        "labels": {**(written.get("labels") or {}), LABEL: case_label(key)},
+        "annotations": {**(written.get("annotations") or {}), INGRESS_CLASS: ingress_class},
+    }
     wire.pop("status", None)
     return wire
 
