@@ -60,7 +60,6 @@ from kingress_conformance.servers.certs import tls_secret
 from kingress_conformance.suite import Options
 from kingress_conformance.traffic import Endpoint
 
-NAMESPACE_KIND = Kind("", "Namespace")
 #: What cleanup deletes, ingresses first (so no gateway config points at vanished Services).
 CLEANED = (
     INGRESS,
