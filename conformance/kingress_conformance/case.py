@@ -79,6 +79,13 @@ class TestService:
         return "http2" if self.h2c else "http"
 
     @property
+    def server_kind(self) -> str:
+        """The test server's ``--kind``: every server speaks websocket and gRPC, so those echo."""
+        if self.kind in (ServerKind.WEBSOCKET, ServerKind.GRPC):
+            return ServerKind.RUNTIME.value
+        return self.kind.value
+
+    @property
     def app_protocol(self) -> str:
         """The Service port's appProtocol."""
         return "kubernetes.io/h2c" if self.h2c else ""

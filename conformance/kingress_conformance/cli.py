@@ -15,6 +15,7 @@ from typing import TextIO
 
 from kingress.plugin.manager import build_registry
 from kingress.schemas import CRD_DIR_ENV
+from kingress_conformance.case import NAMESPACE
 from kingress_conformance.catalog import CatalogError, select
 from kingress_conformance.depths import Depth
 from kingress_conformance.outcome import CaseResult, Outcome
@@ -28,6 +29,10 @@ _MARKS = {
     Outcome.SKIPPED: "SKIP",
     Outcome.NOT_SUPPORTED: "N/S ",
 }
+
+
+#: Default ``--ready-timeout`` per depth: a cluster pulls images and starts pods first.
+READY_TIMEOUT = {Depth.OFFLINE: 30.0, Depth.LOCAL: 30.0, Depth.CLUSTER: 300.0}
 
 
 def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -48,7 +53,10 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
             features=features_from(split_list(args.features)),
             kubeconfig=args.kubeconfig,
             ingress_endpoint=args.ingress_endpoint,
+            namespace=args.namespace or NAMESPACE,
+            image=args.image,
             workdir=args.workdir,
+            ready_timeout=args.ready_timeout or READY_TIMEOUT[depth],
         )
     except (SelectionError, CatalogError) as error:
         print(f"kingress conformance: error: {error}", file=sys.stderr)

@@ -18,7 +18,8 @@ from typing import Protocol
 
 from kingress import Backend, Feature, __version__
 from kingress.backends import Registered
-from kingress_conformance.case import Case
+from kingress.install.kind import CONFORMANCE_IMAGE
+from kingress_conformance.case import NAMESPACE, Case
 from kingress_conformance.depths import Depth
 from kingress_conformance.depths.offline import OfflineRun, backend_class
 from kingress_conformance.outcome import CaseResult, Outcome
@@ -38,6 +39,10 @@ class Options:
     kubeconfig: Path | None = None
     #: Host (or IP) to reach the gateway's NodePorts through (kind).
     ingress_endpoint: str | None = None
+    #: Cluster depth: the namespace of the test objects (created, emptied after each case).
+    namespace: str = NAMESPACE
+    #: Cluster depth: the test servers' image (``conformance/Dockerfile``).
+    image: str = CONFORMANCE_IMAGE
     #: Where the local depth keeps its files (a temporary folder when unset).
     workdir: Path | None = None
     #: Seconds an applied ingress may take to answer its probe (Knative allows 10 minutes

@@ -12,13 +12,11 @@ each case.
 
 from __future__ import annotations
 
-import base64
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 from kingress import (
     HASH_HEADER,
@@ -39,7 +37,6 @@ from kingress_conformance.case import (
     SERVICE_PORT,
     Case,
     ExternalTarget,
-    TestService,
 )
 from kingress_conformance.checks import Check, Unchanged, describe
 from kingress_conformance.depths.live import LiveChecks
@@ -54,7 +51,7 @@ from kingress_conformance.outcome import CaseResult, CheckResult, Outcome, faile
 from kingress_conformance.pipeline import Prepared, services_context, with_class
 from kingress_conformance.requests import Gateway, Request
 from kingress_conformance.servers import ServerConfig, TestServer
-from kingress_conformance.servers.certs import self_signed
+from kingress_conformance.servers.certs import tls_secret
 from kingress_conformance.suite import Options
 from kingress_conformance.traffic import Endpoint, send
 
@@ -111,7 +108,7 @@ class LocalSession:
         with ExitStack() as stack:
             servers = {
                 s.name: stack.enter_context(
-                    TestServer(ServerConfig(name=s.name, kind=_kind(s), suffix=s.suffix))
+                    TestServer(ServerConfig(name=s.name, kind=s.server_kind, suffix=s.suffix))
                 )
                 for s in case.services
                 if s.external is None
@@ -132,24 +129,6 @@ class LocalSession:
         self.gateway.stop()
 
 
-def _kind(service: TestService) -> str:
-    return "runtime" if service.kind in ("websocket", "grpc") else service.kind.value
-
-
-def _secret(name: str, hosts: tuple[str, ...]) -> dict[str, Any]:
-    cert, key = self_signed(hosts)
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "kubernetes.io/tls",
-        "metadata": {"name": name, "namespace": NAMESPACE},
-        "data": {
-            "tls.crt": base64.b64encode(cert.encode()).decode(),
-            "tls.key": base64.b64encode(key.encode()).decode(),
-        },
-    }
-
-
 class _CaseRun:
     """The served state of one case at the local depth (the ``World`` of ``LiveChecks``)."""
 
@@ -163,7 +142,7 @@ class _CaseRun:
             lambda s: private[0] if s.external == ExternalTarget.PRIVATE_GATEWAY else "",
             session.options.config,
         )
-        self.secrets = [_secret(c.secret, c.hosts) for c in case.certificates]
+        self.secrets = [tls_secret(c.secret, c.hosts, NAMESPACE) for c in case.certificates]
         self.prepared: dict[str, Prepared] = {}
         self.translations: dict[str, Translation] = {}
         self.live = LiveChecks(case, self.resolve, self, session.options.max_time_to_consistency)

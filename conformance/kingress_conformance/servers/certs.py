@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,3 +38,18 @@ def self_signed(hosts: Sequence[str], *, hours: int = 2) -> tuple[str, str]:
         serialization.NoEncryption(),
     ).decode()
     return cert_pem, key_pem
+
+
+def tls_secret(name: str, hosts: Sequence[str], namespace: str) -> dict[str, Any]:
+    """A ``kubernetes.io/tls`` Secret (wire form) with a fresh self-signed pair for ``hosts``."""
+    cert, key = self_signed(hosts)
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/tls",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": {
+            "tls.crt": base64.b64encode(cert.encode()).decode(),
+            "tls.key": base64.b64encode(key.encode()).decode(),
+        },
+    }

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kingress.install.kind import CONFORMANCE_DOCKERFILE, CONFORMANCE_IMAGE
+
 DEPTHS = ("offline", "local", "cluster")
 
 
@@ -36,6 +38,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--ingress-endpoint",
         metavar="HOST",
         help="cluster depth: reach the gateway's NodePorts on this host (kind)",
+    )
+    parser.add_argument(
+        "--namespace",
+        help="cluster depth: namespace of the test objects (default kingress-conformance)",
+    )
+    parser.add_argument(
+        "--image",
+        default=CONFORMANCE_IMAGE,
+        help=f"cluster depth: the test servers' image, built from {CONFORMANCE_DOCKERFILE} "
+        f"(default {CONFORMANCE_IMAGE})",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long test servers and ingresses may take to be ready "
+        "(default 30, 300 at the cluster depth)",
     )
     parser.add_argument("--skip", action="append", metavar="KEY,...", help="case keys to skip")
     parser.add_argument("--case", action="append", metavar="KEY,...", help="run only these keys")
