@@ -12,10 +12,8 @@ data plane next to the controllers:
   ``translate`` produced and writes the status its ``check_ready`` reads;
 - ``start()`` / ``close()`` bound the gateway's processes (``close`` must stop
   all of them, also after a failed ``start``);
-- ``listeners()`` says where requests go; ``definitions()`` are the
-  CustomResourceDefinitions of the backend's kinds, to create on an API server
-  before the controllers run; ``describe()`` summarises what the gateway
-  serves in a few readable lines.
+- ``listeners()`` says where requests go, the public HTTP listener first;
+  ``describe()`` summarises what the gateway serves in a few readable lines.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from kingress.backends import BackendRegistry, Object
+from kingress.backends import BackendRegistry
 from kingress.controller.reconciler import Reconciler
 
 
@@ -71,11 +69,7 @@ class LocalDataPlane(Protocol):
         ...
 
     def listeners(self) -> Sequence[GatewayListener]:
-        """Where the gateway takes requests (known after ``start``)."""
-        ...
-
-    def definitions(self) -> Sequence[Object]:
-        """The CustomResourceDefinitions of the kinds the backend emits."""
+        """Where the gateway takes requests (known after ``start``); public HTTP first."""
         ...
 
     def describe(self) -> list[str]:

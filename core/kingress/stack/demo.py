@@ -57,9 +57,7 @@ class DemoFailed(RuntimeError):
 
 def greeting(revision: Mapping[str, Any]) -> str:
     """What the helloworld sample answers for a Revision: ``Hello {TARGET}!``."""
-    containers = (revision.get("spec") or {}).get("containers") or ({},)
-    env = {e["name"]: e.get("value", "") for e in containers[0].get("env") or ()}
-    return f"Hello {env.get('TARGET', 'World')}!"
+    return f"Hello {summary.container_env(revision).get('TARGET', 'World')}!"
 
 
 @dataclass

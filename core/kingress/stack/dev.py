@@ -1,12 +1,13 @@
 """``kingress dev``: a local Knative for kubectl — API server, controllers, revisions, gateway.
 
 On top of a started ``LocalStack``: the embedded Kubernetes API on loopback
-(a fresh in-memory store), a kubeconfig for it, the data plane's CRDs and
-``config-network`` (the stack's class as the default) created through the
-API, and the controller manager running every reconciler of the stack
-through the real ``kubernetes`` client — informers, work queue, no leader
-election (one process). Leaving the block stops the manager (in-flight
-reconciles finish), then the API server; the stack stops its processes.
+(a fresh in-memory store serving the backends' kinds, as ``kingress
+apiserver`` does), a kubeconfig for it, ``config-network`` (the stack's class
+as the default) written through the API, and the controller manager running
+every reconciler of the stack through the real ``kubernetes`` client —
+informers, work queue, no leader election (one process). Leaving the block
+stops the manager (in-flight reconciles finish), then the API server; the
+stack stops its processes.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kingress.apiserver.backend_kinds import install_backend_kinds
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.memory import MemoryCluster
-from kingress.manifests import apply_object
 from kingress.runtime.manager import Manager, ManagerOptions
 from kingress.stack.local import LocalStack
 
@@ -43,11 +44,11 @@ def dev_environment(
     ``workers`` concurrent reconciles: starting a revision process holds one
     for a fraction of a second, so a few keep the rest responsive.
     """
-    with ApiServer(MemoryCluster(), port=api_port) as server:
+    store = MemoryCluster()
+    install_backend_kinds(store, stack.backends)
+    with ApiServer(store, port=api_port) as server:
         path = write_kubeconfig(kubeconfig or stack.workdir / "kubeconfig", server.url)
         api = KubeCluster.from_kubeconfig(str(path))
-        for definition in stack.data_plane.definitions():
-            apply_object(api, definition)
         stack.configure(api)
         options = ManagerOptions(leader_election=False, workers=workers, health_port=None)
         with Manager(api, stack.reconcilers(), options) as manager:

@@ -38,10 +38,10 @@ def _line(kind: str, obj: Mapping[str, Any], *details: str) -> str:
     return "  ".join([f"{kind:<14} {name:<20}", readiness(obj), *(d for d in details if d)])
 
 
-def _env(container: Mapping[str, Any]) -> str:
-    return ", ".join(
-        f"{e['name']}={e['value']}" for e in container.get("env") or () if "value" in e
-    )
+def container_env(revision: Mapping[str, Any]) -> dict[str, str]:
+    """The literal environment of a Revision's (first) container."""
+    containers: list[Mapping[str, Any]] = (revision.get("spec") or {}).get("containers") or [{}]
+    return {e["name"]: e["value"] for e in containers[0].get("env") or () if "value" in e}
 
 
 def _traffic(targets: Any) -> str:
@@ -79,8 +79,8 @@ def configuration(obj: Mapping[str, Any]) -> str:
 
 def revision(obj: Mapping[str, Any], served_by: str = "") -> str:
     """The environment of a Revision's container, and what serves it (if known)."""
-    containers = (obj.get("spec") or {}).get("containers") or ({},)
-    return _line("Revision", obj, _env(containers[0]), served_by)
+    env = ", ".join(f"{name}={value}" for name, value in container_env(obj).items())
+    return _line("Revision", obj, env, served_by)
 
 
 def route(obj: Mapping[str, Any]) -> str:

@@ -12,13 +12,10 @@ every ClusterIngress's load balancer status — on the ports of ``settings``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import yaml
 
 from kingress import DataPlaneSettings, GatewayListener
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
-from kingress_envoy.names import CRD_FILE, ListenerName
+from kingress_envoy.names import ListenerName
 from kingress_envoy.runner import GatewayRunner
 from kingress_envoy.summary import describe_snapshot
 
@@ -54,13 +51,9 @@ class EnvoyDataPlane:
         self.gateway.stop()
 
     def listeners(self) -> Sequence[GatewayListener]:
-        """The public and private plain-HTTP listeners."""
+        """The public, then the private, plain-HTTP listener."""
         address = self.gateway.ports.address
         return [GatewayListener(name, address, self.gateway.port(ln)) for ln, name in _SHOWN]
-
-    def definitions(self) -> Sequence[dict[str, Any]]:
-        """The EnvoyIngressConfig CRD."""
-        return [yaml.safe_load(CRD_FILE.read_text())]
 
     def describe(self) -> list[str]:
         """The routes Envoy serves now."""
