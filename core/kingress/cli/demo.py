@@ -9,8 +9,6 @@ from pathlib import Path
 
 from kingress.cli.errors import CliError
 from kingress.cli.stack_options import add_stack_arguments, started_stack
-from kingress.controller.clock import SystemClock
-from kingress.controller.settle import settle
 from kingress.stack.demo import HOST, Demo, DemoFailed
 from kingress.stack.signals import sigterm_interrupts
 from kingress.stack.traffic import curl_command
@@ -65,17 +63,22 @@ def run(args: argparse.Namespace) -> int:
         demo = Demo(stack, args.examples, sys.stdout, requests=args.requests)
         try:
             demo.run()
+            demo.say()
+            demo.say(f"walk-through done in {time.monotonic() - started:.1f} s")
+            if args.keep_running:
+                demo.say(f"serving until Ctrl-C: {curl_command(stack.public, HOST)}")
+                keep_running(demo)
         except DemoFailed as error:
             raise CliError(f"the demo failed: {error}", code=1) from None
-        demo.say()
-        demo.say(f"walk-through done in {time.monotonic() - started:.1f} s")
-        if args.keep_running:
-            demo.say(f"serving until Ctrl-C: {curl_command(stack.public, HOST)}")
-            try:
-                while True:
-                    time.sleep(RECHECK_SECONDS)
-                    settle(demo.store, stack.reconcilers(), SystemClock())
-            except KeyboardInterrupt:
-                pass
         demo.say("stopping the gateway and the revision processes")
     return 0
+
+
+def keep_running(demo: Demo) -> None:
+    """Let the controllers look again every few seconds (a process may die) until Ctrl-C."""
+    try:
+        while True:
+            time.sleep(RECHECK_SECONDS)
+            demo.converge()
+    except KeyboardInterrupt:
+        return

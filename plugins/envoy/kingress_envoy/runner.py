@@ -5,14 +5,16 @@ controllers (``settle`` offline, the controller manager live). Envoy takes one
 whole snapshot, so whichever config a reconcile is called for, it syncs the
 gateway with **all** of them:
 
-1. list every EnvoyIngressConfig and read the TLS Secrets their ``spec.tls``
-   names (tracked: a change to one of those Secrets re-triggers the configs
-   naming it);
-2. fingerprint what was read — each config's uid, generation and status, each
-   Secret's resourceVersion. Unchanged since the last sync: nothing to do. This
-   is what coalesces a batch of changes: the first reconcile of the batch
-   assembles once for all of them, the others find nothing new (status writes
-   do not count as new: the fingerprint is taken after them);
+1. the config the reconcile is for (and the Secrets it names) is compared
+   with what the last sync saw of it — uid, generation, status, each named
+   Secret's resourceVersion. Unchanged: nothing to do, at O(1). This is what
+   coalesces a batch of changes: every changed config has its own key, the
+   first of them syncs everything, the others find themselves already seen
+   (status writes do not count as changes: the sync records the configs as it
+   left them);
+2. otherwise list every EnvoyIngressConfig and read the TLS Secrets their
+   ``spec.tls`` names (tracked: a change to one of those Secrets re-triggers
+   the configs naming it);
 3. ``assemble`` (pure) and ``EnvoyGateway.apply`` — unless the gateway already
    serves that snapshot version, or Envoy already refused that very version;
 4. write each config's status from the ``ApplyResult`` (``servedHash`` or
@@ -20,8 +22,8 @@ gateway with **all** of them:
    snapshot version alone rewrites nothing, so one ingress's change costs one
    status write, not one per ingress. ``snapshotVersion`` records the snapshot
    that first served the hash;
-5. a failure that may pass (Envoy not running, slow, restarting) asks to be
-   looked at again after ``retry_after`` seconds.
+5. a failure that may pass (Envoy not running, slow, restarting) forgets what
+   was seen and asks to be looked at again after ``retry_after`` seconds.
 
 Endpoints reach Envoy through translation: the ClusterIngress controller puts
 the split Services' Endpoints into the ``TranslateContext``, tracks them, and
@@ -49,8 +51,8 @@ Object = dict[str, Any]
 CONFIG_KIND = Kind(GROUP, KIND)
 SECRET = Kind("", "Secret")
 
-#: What one sync read: every config, and each named Secret (``None`` when missing).
-Fingerprint = tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, str], ...]]
+#: What a sync saw of one config: uid, generation, status, and its Secrets' versions.
+Seen = tuple[str, str, str, tuple[tuple[str, str], ...]]
 
 
 def secret_refs(config: Mapping[str, Any]) -> list[str]:
@@ -84,28 +86,18 @@ def tls_secrets(secrets: Mapping[str, Object | None]) -> dict[str, TLSSecret]:
     return usable
 
 
-def fingerprint(configs: Iterable[Object], secrets: Mapping[str, Object | None]) -> Fingerprint:
-    """What a sync depends on, in a comparable form (see the module docstring)."""
-    config_part = tuple(
-        sorted(
-            (
-                str(meta.get("namespace") or ""),
-                str(meta.get("name") or ""),
-                str(meta.get("uid") or ""),
-                str(meta.get("generation") or ""),
-                json.dumps(config.get("status") or {}, sort_keys=True),
-            )
-            for config in configs
-            for meta in (config.get("metadata") or {},)
-        )
+def seen(config: Object, secrets: Mapping[str, Object | None]) -> Seen:
+    """What a sync depends on of ``config`` (``secrets`` holds at least the ones it names)."""
+    meta = config.get("metadata") or {}
+    return (
+        str(meta.get("uid") or ""),
+        str(meta.get("generation") or ""),
+        json.dumps(config.get("status") or {}, sort_keys=True),
+        tuple(
+            (ref, str(((secrets[ref] or {}).get("metadata") or {}).get("resourceVersion", "")))
+            for ref in secret_refs(config)
+        ),
     )
-    secret_part = tuple(
-        sorted(
-            (ref, str((secret or {}).get("metadata", {}).get("resourceVersion") or "missing"))
-            for ref, secret in secrets.items()
-        )
-    )
-    return config_part, secret_part
 
 
 def _essential(status: Mapping[str, Any]) -> dict[str, Any]:
@@ -143,7 +135,8 @@ class GatewayRunner:
         self._lock = threading.Lock()
         self._tracker = Tracker()
         self._tracked: set[ObjectRef] = set()
-        self._synced: Fingerprint | None = None
+        #: Each config as the last complete sync left it (``None``: sync at the next look).
+        self._seen: dict[ObjectRef, Seen] | None = None
         self._refused: ApplyResult | None = None
 
     def watches(self) -> Sequence[Watch]:
@@ -151,23 +144,32 @@ class GatewayRunner:
         return (Watch(SECRET, self._tracker.mapper()),)
 
     def reconcile(self, ctx: Context, ref: ObjectRef) -> Result:
-        """Sync the gateway with every config (``ref`` only says that something changed)."""
+        """Sync the gateway with every config, unless ``ref`` is as the last sync left it."""
         with self._lock:
+            if self._already_seen(ctx.cluster, ref):
+                return Result()
             return self._sync(ctx.cluster)
+
+    def _already_seen(self, cluster: Cluster, ref: ObjectRef) -> bool:
+        if self._seen is None:
+            return False
+        try:
+            config = cluster.get(CONFIG_KIND, ref.namespace, ref.name)
+        except NotFound:
+            return ref not in self._seen
+        return self._seen.get(ref) == seen(config, read_secrets(cluster, secret_refs(config)))
 
     def _sync(self, cluster: Cluster) -> Result:
         configs = cluster.list(CONFIG_KIND)
         secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
         self._track(configs)
-        if fingerprint(configs, secrets) == self._synced:
-            return Result()
         self.assemblies += 1
         result = self._apply(assemble(configs, tls_secrets(secrets)))
         written = [self._write_status(cluster, config, result) for config in configs]
         if result.retryable:
-            self._synced = None
+            self._seen = None
             return Result(requeue_after=self.retry_after)
-        self._synced = fingerprint([c for c in written if c is not None], secrets)
+        self._seen = {ObjectRef.of(c): seen(c, secrets) for c in written if c is not None}
         return Result()
 
     def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:

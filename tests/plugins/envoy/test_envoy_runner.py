@@ -215,7 +215,7 @@ def test_an_endpoints_change_is_translated_and_applied(
     assert world.answers(HOST) == Counter({"Hello v3!": 1})
 
 
-def test_one_apply_per_batch_and_none_when_nothing_changed(
+def test_one_sync_per_batch_and_none_when_nothing_changed(
     world: World, upstreams: dict[str, HelloServer]
 ) -> None:
     world.service("rev-1", upstreams["v1"])
@@ -230,6 +230,16 @@ def test_one_apply_per_batch_and_none_when_nothing_changed(
     world.settle()
     assert (world.runner.assemblies, world.runner.applies) == (1, 1)
     assert world.store.resource_version == before, "a second settle must write nothing"
+
+    untouched = world.store.get(CONFIG_KIND, "default", "hello-0")
+    world.service("rev-2", upstreams["v2"])
+    world.ingress(hello("hello-4", "h4.example.com", ("rev-2", 100)))
+    world.settle()
+    assert (world.runner.assemblies, world.runner.applies) == (2, 2)
+    assert world.answers("h4.example.com") == Counter({"Hello v2!": 1})
+    assert world.store.get(CONFIG_KIND, "default", "hello-0") == untouched, (
+        "another ingress's change rewrites no other status"
+    )
 
 
 def test_a_domain_conflict_rejects_the_newer_ingress(
