@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from kingress.cli import (
     apiserver,
     cluster,
+    conformance,
     controller,
     demo,
     dev,
@@ -38,6 +39,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     controller.register,
     cluster.register,
     version.register,
+    conformance.register,
 )
 
 

@@ -27,6 +27,7 @@ from kingress import (
 )
 from kingress_envoy.config import EnvoyConfig
 from kingress_envoy.dataplane import EnvoyDataPlane
+from kingress_envoy.local import EnvoyLocalGateway
 from kingress_envoy.names import API_VERSION, KIND
 from kingress_envoy.readiness import readiness
 from kingress_envoy.resources import make_ingress_config
@@ -62,3 +63,7 @@ class EnvoyBackend:
     def local_data_plane(self, settings: DataPlaneSettings) -> EnvoyDataPlane:
         """A real Envoy on loopback and the runner programming it (not started yet)."""
         return EnvoyDataPlane(settings)
+
+    def local_gateway(self) -> EnvoyLocalGateway:
+        """A real Envoy on loopback for the conformance suite's ``local`` depth."""
+        return EnvoyLocalGateway()
