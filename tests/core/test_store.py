@@ -179,6 +179,21 @@ def test_dependent_with_a_surviving_owner_is_kept() -> None:
     assert store.list(CONFIG_MAP) == []
 
 
+def test_a_child_created_after_its_owner_went_is_collected() -> None:
+    # A controller that read its owner from a stale cache re-creates a child; the
+    # garbage collector removes it, as it would on a cluster.
+    store = MemoryCluster()
+    parent = store.create(ksvc())
+    store.delete(SERVICE, "default", "hello")
+    late = store.create(_child("late", parent))
+    assert late["metadata"]["name"] == "late"
+    assert store.list(CONFIG_MAP) == []
+    assert [e.type for e in store.events_since(0, frozenset({CONFIG_MAP}))] == [
+        EventType.ADDED,
+        EventType.DELETED,
+    ]
+
+
 def test_finalizers_delay_deletion_until_removed() -> None:
     store = MemoryCluster()
     obj = store.create(ksvc(metadata={"name": "hello", "finalizers": ["keep"]}))

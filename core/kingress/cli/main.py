@@ -17,6 +17,8 @@ from kingress.cli import (
     cluster,
     conformance,
     controller,
+    demo,
+    dev,
     plugins,
     reconcile,
     translate,
@@ -28,6 +30,8 @@ from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    demo.register,
+    dev.register,
     reconcile.register,
     translate.register,
     plugins.register,

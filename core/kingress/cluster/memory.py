@@ -8,7 +8,8 @@
   ``update_status`` changes nothing else.
 - Deletion: objects with finalizers get ``deletionTimestamp`` and go when the last
   finalizer is removed; dependents whose owners are all gone are deleted too
-  (Kubernetes' garbage collector, done synchronously).
+  (Kubernetes' garbage collector, done synchronously), and so is an object
+  created with owner references none of which exists any more.
 - Watch: every change is kept in a bounded history; a watch from an older
   resourceVersion than the history holds is ``Gone`` (410), as in Kubernetes.
 
@@ -155,7 +156,13 @@ class MemoryCluster:
             meta["uid"] = str(uuid.uuid4())
             meta["generation"] = 1
             meta["creationTimestamp"] = rfc3339(self._clock())
-            return self._commit(ref, obj, EventType.ADDED)
+            created = self._commit(ref, obj, EventType.ADDED)
+            owners = [o.get("uid") for o in meta.get("ownerReferences") or ()]
+            if owners and not any(uid in self._by_uid for uid in owners):
+                # Every owner is already gone (a controller acted on a stale read):
+                # Kubernetes' garbage collector would delete it a moment later.
+                self.delete(ref.kind, ref.namespace, ref.name)
+            return created
 
     def restore(self, obj: Object) -> Object:
         """Store an object exactly as given: uid, generation and status included.
