@@ -9,9 +9,12 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from kingress.apiserver.backend_kinds import install_backend_kinds
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
 from kingress.cli.errors import CliError
+from kingress.cluster.memory import MemoryCluster
+from kingress.plugin.manager import build_registry
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,14 +38,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM."""
+    store = MemoryCluster()
+    created = install_backend_kinds(store, build_registry())
     try:
-        server = ApiServer(port=args.port)
+        server = ApiServer(store, port=args.port)
     except OSError as error:
         raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
     print(f"kingress apiserver listening on {server.url}", flush=True)
     if args.kubeconfig_out:
         path = write_kubeconfig(args.kubeconfig_out, server.url)
         print(f"kubeconfig written to {path}", flush=True)
+    if created:
+        print(f"serving the installed backends' kinds: {', '.join(created)}", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

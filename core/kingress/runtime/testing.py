@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from kingress.api.scheme import Scheme
+from kingress.apiserver.backend_kinds import install_backend_kinds
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
+from kingress.backends import BackendRegistry
 from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster, load_api_client
 from kingress.cluster.memory import MemoryCluster
@@ -49,9 +51,19 @@ FAST = ManagerOptions(
 
 @contextmanager
 def running_apiserver(
-    directory: Path, store: MemoryCluster | None = None, scheme: Scheme | None = None
+    directory: Path,
+    store: MemoryCluster | None = None,
+    scheme: Scheme | None = None,
+    *,
+    backends: BackendRegistry | None = None,
 ) -> Iterator[tuple[ApiServer, Path]]:
-    """An API server on a free loopback port and the path of a kubeconfig for it."""
+    """An API server on a free loopback port and the path of a kubeconfig for it.
+
+    With ``backends``, it also serves the kinds those backends emit.
+    """
+    store = store or MemoryCluster()
+    if backends is not None:
+        install_backend_kinds(store, backends)
     with ApiServer(store, scheme) as server:
         yield server, write_kubeconfig(directory / "kubeconfig", server.url)
 

@@ -18,10 +18,12 @@ from kingress import (
     ClusterIngress,
     Feature,
     Readiness,
+    ResourceKind,
     TranslateContext,
     Translation,
 )
 from kingress_envoy.config import EnvoyConfig
+from kingress_envoy.names import API_VERSION, KIND
 from kingress_envoy.readiness import readiness
 from kingress_envoy.resources import make_ingress_config
 
@@ -36,6 +38,9 @@ class EnvoyBackend:
     ingress_classes: frozenset[str] = frozenset({INGRESS_CLASS})
     #: Envoy expresses the whole contract (see docs/backends/envoy.md for how each maps).
     features: frozenset[Feature] = ALL_FEATURES
+    resource_kinds: tuple[ResourceKind, ...] = (
+        ResourceKind(api_version=API_VERSION, kind=KIND, plural="envoyingressconfigs"),
+    )
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         """One EnvoyIngressConfig for ``ingress``; pure."""
