@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
-from kingress.cluster.frozen import ReadOnlyError, thaw
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import EventType, Kind
+from kingress.frozen import ReadOnlyError, thaw
 
 CONFIG_MAP = Kind("", "ConfigMap")
 SERVICE = Kind("serving.knative.dev", "Service")

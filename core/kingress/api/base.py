@@ -13,6 +13,8 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 from pydantic.alias_generators import to_camel
 
+from kingress.frozen import FrozenDict
+
 
 class ApiModel(BaseModel):
     """A strict, frozen part of an API object: unknown fields are errors."""
@@ -27,7 +29,17 @@ class ApiModel(BaseModel):
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
-        """Parse a wire-form (camelCase) dict; raises ``pydantic.ValidationError``."""
+        """Parse a wire-form (camelCase) dict; raises ``pydantic.ValidationError``.
+
+        A frozen dict (what the store hands out) is parsed once per class: the
+        model is kept with it and returned again.
+        """
+        if type(data) is FrozenDict:
+            model = data.parsed(cls)
+            if model is None:
+                model = cls.model_validate(data)
+                data.remember_parsed(cls, model)
+            return model
         return cls.model_validate(data)
 
     @model_serializer(mode="wrap")

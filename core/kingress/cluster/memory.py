@@ -13,7 +13,7 @@
   resourceVersion than the history holds is ``Gone`` (410), as in Kubernetes.
 
 Any kind is accepted. It is thread-safe. Objects are frozen when written
-(``kingress.cluster.frozen``) and the frozen object is what every read returns,
+(``kingress.frozen``) and the frozen object is what every read returns,
 so reads cost no copy and no caller can change what the store holds: changing
 one in place raises ``TypeError``. Lists are served from indexes by kind,
 namespace, label and owner (``kingress.cluster.index``).
@@ -33,9 +33,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
-from kingress.cluster.frozen import freeze
 from kingress.cluster.index import StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
+from kingress.frozen import freeze
 
 #: Kinds that live outside namespaces.
 CLUSTER_SCOPED: frozenset[Kind] = frozenset(
@@ -104,6 +104,10 @@ class MemoryCluster:
         """The store's current resourceVersion (the last write's)."""
         with self._lock:
             return self._version
+
+    def count(self) -> int:
+        """How many objects the store holds."""
+        return len(self._index.objects)
 
     def get(self, kind: Kind, namespace: str, name: str) -> Object:
         """The object (read-only), or ``NotFound``."""

@@ -11,13 +11,21 @@ but every method that would change one in place raises ``TypeError``.
 To change an object, build a new one (``{**obj, "status": ...}``, as
 reconcilers do) or take a mutable deep copy with ``thaw`` (``copy.deepcopy``
 does the same).
+
+Because a frozen object never changes, what it parses to never changes
+either: ``parsed`` / ``remember_parsed`` let ``ApiModel.from_dict`` keep the
+(frozen, immutable) model it built from one next to it, so the many reconciles
+that read an unchanged object parse it once. The model goes when the object
+goes.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, SupportsIndex
+from typing import Any, NoReturn, SupportsIndex, TypeVar
 
 import yaml
+
+T = TypeVar("T")
 
 
 class ReadOnlyError(TypeError):
@@ -33,7 +41,18 @@ def _refuse(*_: object, **__: object) -> NoReturn:
 class FrozenDict(dict[str, Any]):
     """A ``dict`` that cannot be changed in place."""
 
-    __slots__ = ()
+    __slots__ = ("_parsed",)
+
+    def parsed(self, cls: type[T]) -> T | None:
+        """The model of class ``cls`` this object was last parsed into, if any."""
+        found = getattr(self, "_parsed", None)
+        if found is not None and found[0] is cls:
+            return found[1]  # type: ignore[no-any-return]
+        return None
+
+    def remember_parsed(self, cls: type[T], model: T) -> None:
+        """Keep ``model`` (an immutable value parsed from this object) for ``parsed``."""
+        self._parsed = (cls, model)
 
     __setitem__ = _refuse
     __delitem__ = _refuse
