@@ -1,6 +1,7 @@
 """Programming Envoy from the store, and the upstreams it routes to.
 
-``GatewayRunner`` does what the Envoy gateway runner does in ``kingress dev``:
+``GatewayRunner`` does what the Envoy gateway runner of ``kingress dev`` does
+(a stand-in until that one is on main):
 it assembles every EnvoyIngressConfig in the store into one snapshot, has a
 real Envoy (``EnvoyGateway``) take it, and writes each config's status
 (served or rejected hash) so the ClusterIngress controller sees readiness.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,6 +28,7 @@ from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Cluster, Kind, Object
 from kingress_envoy.gateway import ApplyResult, EnvoyGateway
 from kingress_envoy.names import API_VERSION, KIND, ingress_key
+from kingress_envoy.readiness import SNAPSHOT_VERSION
 from kingress_envoy.snapshot import assemble
 
 ENVOY_CONFIG = Kind(API_VERSION.rpartition("/")[0], KIND)
@@ -64,9 +66,18 @@ class GatewayRunner:
             ref = spec.get("ingress") or {}
             key = ingress_key(ref.get("namespace") or meta["namespace"], ref.get("name") or "")
             status = result.status_for(key, str(spec.get("probeHash") or ""))
-            if status and status != (obj.get("status") or {}):
+            if status and _essential(status) != _essential(obj.get("status") or {}):
                 self.store.update_status({**obj, "status": status})
         return result
+
+
+def _essential(status: Mapping[str, Any]) -> dict[str, Any]:
+    """A config's status without the snapshot version, which changes with every snapshot.
+
+    Rewriting every config's status for a new snapshot version would make one
+    change cost a write (and a reconcile, and a translation) per ingress.
+    """
+    return {k: v for k, v in status.items() if k != SNAPSHOT_VERSION}
 
 
 class _Handler(BaseHTTPRequestHandler):

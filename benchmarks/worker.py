@@ -3,6 +3,7 @@
 ``python -m benchmarks.worker SCENARIO '{"n": 1000, ...}'`` calls the
 scenario's ``run(**params)`` and prints one JSON object: the result, plus the
 process's peak resident set size, so every measurement's memory is its own.
+The process collects garbage as ``kingress controller`` does (``gctune``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import resource
 import sys
 from typing import Any
+
+from kingress.runtime import gctune
 
 #: Scenario name → the module whose ``run`` measures it.
 MODULES = {
@@ -25,6 +28,7 @@ MODULES = {
 
 def measure(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
     """Run ``scenario`` with ``params``; its result with ``peak_rss_bytes`` added."""
+    gctune.tune()
     module = importlib.import_module(MODULES[scenario])
     result: dict[str, Any] = module.run(**params)
     result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -15,8 +15,8 @@ does the same).
 Because a frozen object never changes, what it parses to never changes
 either: ``parsed`` / ``remember_parsed`` let ``ApiModel.from_dict`` keep the
 (frozen, immutable) model it built from one next to it, so the many reconciles
-that read an unchanged object parse it once. The model goes when the object
-goes.
+that read an unchanged object parse it once. The store drops it when the
+object is replaced, so its watch history does not keep a model per version.
 """
 
 from __future__ import annotations
@@ -42,17 +42,23 @@ class FrozenDict(dict[str, Any]):
     """A ``dict`` that cannot be changed in place."""
 
     __slots__ = ("_parsed",)
+    _parsed: tuple[type[Any], Any] | None
 
     def parsed(self, cls: type[T]) -> T | None:
         """The model of class ``cls`` this object was last parsed into, if any."""
         found = getattr(self, "_parsed", None)
         if found is not None and found[0] is cls:
-            return found[1]  # type: ignore[no-any-return]
+            model: T = found[1]
+            return model
         return None
 
     def remember_parsed(self, cls: type[T], model: T) -> None:
         """Keep ``model`` (an immutable value parsed from this object) for ``parsed``."""
         self._parsed = (cls, model)
+
+    def forget_parsed(self) -> None:
+        """Drop the kept model (the store replaced this version; its history keeps it)."""
+        self._parsed = None
 
     __setitem__ = _refuse
     __delitem__ = _refuse
@@ -106,13 +112,17 @@ class FrozenList(list[Any]):
 def freeze(value: Any) -> Any:
     """A frozen deep copy of a JSON-like value; frozen parts are shared, not copied."""
     kind = type(value)
-    if kind is FrozenDict or kind is FrozenList:
+    if kind in _ATOMS:
         return value
     if isinstance(value, dict):
         return FrozenDict({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):
         return FrozenList([freeze(item) for item in value])
     return value
+
+
+#: What ``freeze`` returns as it is: frozen containers and immutable scalars.
+_ATOMS = frozenset({FrozenDict, FrozenList, str, int, float, bool, type(None)})
 
 
 def thaw(value: Any) -> Any:

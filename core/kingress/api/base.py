@@ -15,6 +15,9 @@ from pydantic.alias_generators import to_camel
 
 from kingress.frozen import FrozenDict
 
+#: The types whose empty values ``omitempty`` leaves out (with ``None``).
+_SIZED = frozenset({str, list, dict, tuple})
+
 
 class ApiModel(BaseModel):
     """A strict, frozen part of an API object: unknown fields are errors."""
@@ -47,7 +50,11 @@ class ApiModel(BaseModel):
         # Go's ``omitempty``: unset, empty-string and empty-collection fields are
         # left out. Values inside maps (label values may be "") are kept.
         data = handler(self)
-        return {key: value for key, value in data.items() if not _is_empty(value)}
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None and (type(value) not in _SIZED or value)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Render to the wire form: camelCase keys, empty fields left out."""
@@ -64,7 +71,3 @@ class OpenModel(ApiModel):
     """
 
     model_config = ConfigDict(extra="allow")
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict | tuple) and len(value) == 0)

@@ -17,6 +17,7 @@ from typing import Any
 
 from kingress.cluster.port import Kind, Object, ObjectRef
 from kingress.cluster.selectors import parse_selector
+from kingress.frozen import FrozenDict
 
 LabelKey = tuple[Kind, str, str]
 
@@ -47,6 +48,8 @@ class StoreIndex:
     def put(self, ref: ObjectRef, obj: Object) -> None:
         """Store ``obj`` under ``ref``, replacing (and unindexing) what was there."""
         old = self.objects.get(ref)
+        if isinstance(old, FrozenDict):
+            old.forget_parsed()
         self.objects[ref] = obj
         self._by_kind.setdefault(ref.kind, {}).setdefault(ref.namespace, {})[ref.name] = obj
         old_labels = _labels(old) if old is not None else {}
@@ -65,6 +68,8 @@ class StoreIndex:
     def pop(self, ref: ObjectRef) -> Object:
         """Remove and return the object stored under ``ref`` (``KeyError`` if none)."""
         obj = self.objects.pop(ref)
+        if isinstance(obj, FrozenDict):
+            obj.forget_parsed()
         space = self._by_kind[ref.kind]
         del space[ref.namespace][ref.name]
         if not space[ref.namespace]:

@@ -9,8 +9,11 @@
 - Deletion: objects with finalizers get ``deletionTimestamp`` and go when the last
   finalizer is removed; dependents whose owners are all gone are deleted too
   (Kubernetes' garbage collector, done synchronously).
-- Watch: every change is kept in a bounded history; a watch from an older
-  resourceVersion than the history holds is ``Gone`` (410), as in Kubernetes.
+- Watch: every change is kept in a bounded history (10,000 changes by
+  default: every version in it is a whole object kept alive, and at 1,000
+  Services a history of 100,000 held most of the process's memory); a watch
+  from an older resourceVersion than the history holds is ``Gone`` (410), as
+  in Kubernetes, whose watch cache is smaller still, and informers relist.
 
 Any kind is accepted. It is thread-safe. Objects are frozen when written
 (``kingress.frozen``) and the frozen object is what every read returns,
@@ -85,7 +88,7 @@ class MemoryCluster:
         self,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        history: int = 100_000,
+        history: int = 10_000,
     ) -> None:
         self._clock = clock
         self._index = StoreIndex()
