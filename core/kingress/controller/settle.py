@@ -47,8 +47,16 @@ def settle(
     *,
     max_reconciles: int | None = None,
     max_attempts: int = 5,
+    since: int | None = None,
 ) -> SettleReport:
-    """Reconcile until no write causes more work; ``NotSettled`` if that never happens."""
+    """Reconcile until no write causes more work; ``NotSettled`` if that never happens.
+
+    By default every primary object is reconciled first. With ``since`` (a
+    resourceVersion of a store these reconcilers already settled), only what
+    changed after it is: a caller that keeps the world settled pays for the
+    change, not for the size of the world. The reconcilers must be the ones
+    that settled it (their trackers know what each object read).
+    """
     ctx = Context(cluster=cluster, clock=clock)
     by_kind: dict[Kind, list[Reconciler]] = {}
     watches: dict[Kind, list[tuple[Reconciler, Watch]]] = {}
@@ -59,19 +67,21 @@ def settle(
 
     queue: OrderedDict[tuple[int, ObjectRef], None] = OrderedDict()
     index = {id(r): i for i, r in enumerate(reconcilers)}
-    for reconciler in reconcilers:
-        for obj in cluster.list(reconciler.kind):
-            queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
-
     position = cluster.resource_version
+    if since is None:
+        for reconciler in reconcilers:
+            for obj in cluster.list(reconciler.kind):
+                queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
+    else:
+        position = since
+
     report = SettleReport()
     attempts: Counter[tuple[int, ObjectRef]] = Counter()
     last_error: dict[tuple[int, ObjectRef], str] = {}
-    total_objects = sum(len(cluster.list(k)) for k in cluster.kinds())
-    limit = max_reconciles or 1000 + 100 * total_objects
+    limit = max_reconciles or 1000 + 100 * cluster.count()
     churn: Counter[tuple[int, ObjectRef]] = Counter()
 
-    while queue:
+    while True:
         while queue:
             key, _ = queue.popitem(last=False)
             reconciler = reconcilers[key[0]]
@@ -112,4 +122,5 @@ def settle(
                 for target in watch.mapper(event.object):
                     queue[(index[id(reconciler)], target)] = None
         position = max(position, cluster.resource_version)
-    return report
+        if not queue:
+            return report
