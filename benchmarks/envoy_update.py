@@ -71,7 +71,11 @@ def wait_served(gateway: EnvoyGateway, hash_: str, host: str, timeout: float = 3
 
 def run(n: int, changes: int) -> dict[str, Any]:
     """``changes`` split changes among ``n`` Routes; latency until Envoy serves each."""
-    world = build(n)
+    return measure(build(n), n, changes)
+
+
+def measure(world: World, n: int, changes: int) -> dict[str, Any]:
+    """``changes`` split changes in a settled Envoy ``world`` of ``n`` Services."""
     controllers, accepted, served = [], [], []
     with (
         Upstream("a") as first,

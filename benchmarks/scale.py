@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from benchmarks import envoy_update
 from benchmarks.envoy_runner import GatewayRunner
 from benchmarks.world import World, service
 from kingress.api.ingress import ClusterIngress
@@ -97,8 +98,12 @@ def incremental(world: World, runner: GatewayRunner | None, index: int) -> dict[
     }
 
 
-def run(backend: str, n: int) -> dict[str, Any]:
-    """The whole pipeline for ``n`` Services on ``backend``, then one change."""
+def run(backend: str, n: int, envoy_changes: int = 0) -> dict[str, Any]:
+    """The whole pipeline for ``n`` Services on ``backend``, then one change.
+
+    With ``envoy_changes`` (Envoy backend only), the same world then goes on
+    to ``envoy_update.measure`` (saving the full run building it twice).
+    """
     world = World(backend)
     runner = GatewayRunner(world.store) if backend == "envoy" else None
     wall, cpu = time.perf_counter(), time.process_time()
@@ -114,7 +119,7 @@ def run(backend: str, n: int) -> dict[str, Any]:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     objects = world.objects()
     floor = _serialise_seconds(objects)
-    return {
+    result = {
         "backend": backend,
         "n": n,
         "seconds": wall,
@@ -130,3 +135,6 @@ def run(backend: str, n: int) -> dict[str, Any]:
         "translation": translation(world),
         "incremental": incremental(world, runner, n // 2),
     }
+    if envoy_changes:
+        result["envoy_update"] = envoy_update.measure(world, n, envoy_changes)
+    return result

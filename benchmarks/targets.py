@@ -60,6 +60,7 @@ def _scale(
     seconds, rss = result["seconds"], result["peak_rss_bytes"]
     translation = result["translation"]
     incremental = result["incremental"]
+    extra = _envoy_update(params, result["envoy_update"]) if "envoy_update" in result else []
     counts = (incremental["translations"], incremental["writes"])
     expected = smallest[params["backend"]]
     return [
@@ -80,14 +81,7 @@ def _scale(
             _check(rss, GIB) if full else None,
         ),
         Row(case, "pipeline / JSON floor", f"{result['floor_ratio']:.0f}x"),
-        Row(
-            case,
-            "translate / JSON floor",
-            f"{translation['ratio']:.1f}x"
-            + (f" ({translation['refused']} refused)" if translation["refused"] else ""),
-            "<= 5x",
-            _check(translation["ratio"], 5),
-        ),
+        _translation_row(case, translation),
         Row(
             case,
             "one change: translations, writes",
@@ -95,7 +89,16 @@ def _scale(
             f"O(1): {expected[0]}, {expected[1]} as at the smallest N",
             counts == expected,
         ),
+        *extra,
     ]
+
+
+def _translation_row(case: str, translation: dict[str, Any]) -> Row:
+    refused = f" ({translation['refused']} refused)" if translation["refused"] else ""
+    if not translation["objects"]:
+        return Row(case, "translate / JSON floor", f"n/a{refused}", "<= 5x")
+    value = f"{translation['ratio']:.1f}x{refused}"
+    return Row(case, "translate / JSON floor", value, "<= 5x", _check(translation["ratio"], 5))
 
 
 def _envoy_update(params: dict[str, Any], result: dict[str, Any]) -> list[Row]:

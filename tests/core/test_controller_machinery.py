@@ -179,3 +179,11 @@ def test_settle_stops_a_system_that_never_settles() -> None:
     _parent(store)
     with pytest.raises(NotSettled, match="busiest: mirror ConfigMap default/parent"):
         settle(store, [Mirror(flap=True)], FakeClock(), max_reconciles=50)
+
+
+def test_settle_outlasts_a_watch_history_shorter_than_one_pass() -> None:
+    store = MemoryCluster(history=8)
+    for index in range(20):
+        _parent(store, f"parent-{index}")
+    settle(store, [Mirror()], FakeClock())
+    assert len(store.list(SECRET, "default")) == 20

@@ -109,6 +109,11 @@ class MemoryCluster:
         with self._lock:
             return self._version
 
+    @property
+    def history(self) -> int:
+        """How many changes the watch history keeps."""
+        return self._events.maxlen or 0
+
     def count(self) -> int:
         """How many objects the store holds."""
         return len(self._index.objects)

@@ -20,6 +20,9 @@ from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.clock import Clock
 from kingress.controller.reconciler import ANY_KIND, Context, Reconciler, Watch
 
+#: Changes are read mid-pass once this many (or half the store's history) piled up.
+DRAIN_LAG = 1000
+
 
 class NotSettled(RuntimeError):
     """The controllers kept changing the world past the round limit."""
@@ -81,6 +84,21 @@ def settle(
     limit = max_reconciles or 1000 + 100 * cluster.count()
     churn: Counter[tuple[int, ObjectRef]] = Counter()
 
+    lag = max(1, min(DRAIN_LAG, cluster.history // 2))
+
+    def drain(since: int) -> int:
+        """Queue the keys the changes after ``since`` map to; the last version read."""
+        for event in cluster.events_since(since):
+            since = event.resource_version
+            kind = Kind.of(event.object)
+            ref = ObjectRef.of(event.object)
+            for reconciler in by_kind.get(kind, ()):
+                queue[(index[id(reconciler)], ref)] = None
+            for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
+                for target in watch.mapper(event.object):
+                    queue[(index[id(reconciler)], target)] = None
+        return since
+
     while True:
         while queue:
             key, _ = queue.popitem(last=False)
@@ -103,6 +121,9 @@ def settle(
                     raise ReconcileFailed(last_error[key]) from error
                 queue[key] = None
                 continue
+            if cluster.resource_version - position >= lag:
+                # A long pass must not outrun the store's watch history.
+                position = drain(position)
             if key in last_error:
                 report.transient_errors.append(last_error.pop(key))
             attempts.pop(key, None)
@@ -112,15 +133,6 @@ def settle(
             else:
                 report.requeues.pop(name_key, None)
 
-        for event in cluster.events_since(position):
-            position = event.resource_version
-            kind = Kind.of(event.object)
-            ref = ObjectRef.of(event.object)
-            for reconciler in by_kind.get(kind, ()):
-                queue[(index[id(reconciler)], ref)] = None
-            for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
-                for target in watch.mapper(event.object):
-                    queue[(index[id(reconciler)], target)] = None
-        position = max(position, cluster.resource_version)
+        position = max(drain(position), cluster.resource_version)
         if not queue:
             return report
