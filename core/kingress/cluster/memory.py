@@ -8,9 +8,13 @@
   ``update_status`` changes nothing else.
 - Deletion: objects with finalizers get ``deletionTimestamp`` and go when the last
   finalizer is removed; dependents whose owners are all gone are deleted too
-  (Kubernetes' garbage collector, done synchronously).
-- Watch: every change is kept in a bounded history; a watch from an older
-  resourceVersion than the history holds is ``Gone`` (410), as in Kubernetes.
+  (Kubernetes' garbage collector, done synchronously) — also when the
+  dependent is created or updated after its owners went (a controller reading
+  a stale cache writes a child of a deleted owner), so nothing is orphaned.
+- Watch: every change is kept in a history bounded by a number of events and
+  by their total size (so a flood of large writes cannot grow memory without
+  limit); a watch from an older resourceVersion than the history holds is
+  ``Gone`` (410), as in Kubernetes, and the client relists.
 
 Any kind is accepted. It is thread-safe; objects are copied in and out so callers
 never share state with the store.
@@ -19,7 +23,6 @@ never share state with the store.
 from __future__ import annotations
 
 import builtins
-import copy
 import re
 import threading
 import time
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kingress.cluster.clone import clone, wire_size
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
 from kingress.cluster.selectors import parse_selector
@@ -51,6 +55,9 @@ _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
 _METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
+#: Default bounds of the watch history: events, and their total size as JSON.
+HISTORY_EVENTS = 100_000
+HISTORY_BYTES = 64 * 1024 * 1024
 
 
 def rfc3339(moment: datetime) -> str:
@@ -81,12 +88,17 @@ class MemoryCluster:
         self,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        history: int = 100_000,
+        history: int = HISTORY_EVENTS,
+        history_bytes: int = HISTORY_BYTES,
     ) -> None:
         self._clock = clock
         self._objects: dict[ObjectRef, Object] = {}
         self._by_uid: dict[str, ObjectRef] = {}
-        self._events: deque[WatchEvent] = deque(maxlen=history)
+        # One event per resourceVersion, oldest first, with its size as JSON.
+        self._events: deque[tuple[WatchEvent, int]] = deque()
+        self._history = history
+        self._history_bytes = history_bytes
+        self._retained_bytes = 0
         self._version = 0
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -105,7 +117,7 @@ class MemoryCluster:
             obj = self._objects.get(ObjectRef(kind, self._ns(kind, namespace), name))
             if obj is None:
                 raise NotFound(f'{kind} "{name}" not found')
-            return copy.deepcopy(obj)
+            return clone(obj)
 
     def list(
         self,
@@ -124,7 +136,7 @@ class MemoryCluster:
                 and matches(obj["metadata"].get("labels") or {})
             ]
             found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-            return copy.deepcopy(found)
+            return clone(found)
 
     def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
@@ -135,7 +147,7 @@ class MemoryCluster:
 
     def create(self, obj: Object) -> Object:
         """Store a new object (status dropped); ``AlreadyExists`` if its name is taken."""
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         kind = Kind.of(obj)
         if not kind.kind or not obj.get("apiVersion"):
@@ -155,7 +167,9 @@ class MemoryCluster:
             meta["uid"] = str(uuid.uuid4())
             meta["generation"] = 1
             meta["creationTimestamp"] = rfc3339(self._clock())
-            return self._commit(ref, obj, EventType.ADDED)
+            created = self._commit(ref, obj, EventType.ADDED)
+            self._collect_if_orphaned(ref)
+            return created
 
     def restore(self, obj: Object) -> Object:
         """Store an object exactly as given: uid, generation and status included.
@@ -166,7 +180,7 @@ class MemoryCluster:
         ``generation`` and ``creationTimestamp`` are filled in as ``create`` does.
         Normal writes go through ``create``, ``update`` and ``update_status``.
         """
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         kind = Kind.of(obj)
         if not kind.kind or not obj.get("apiVersion"):
@@ -190,7 +204,7 @@ class MemoryCluster:
         """Replace metadata and spec, keeping status; generation follows spec changes."""
         with self._lock:
             ref, current = self._current(obj)
-            new = copy.deepcopy(obj)
+            new = clone(obj)
             new_meta = new.setdefault("metadata", {})
             cur_meta = current["metadata"]
             for key in (*_METADATA_KEYS_SET_BY_STORE, "namespace", "deletionTimestamp"):
@@ -205,23 +219,25 @@ class MemoryCluster:
             if _spec_of(new) != _spec_of(current):
                 new_meta["generation"] = cur_meta.get("generation", 0) + 1
             if new == current:
-                return copy.deepcopy(current)
+                return clone(current)
             if cur_meta.get("deletionTimestamp") and not new_meta.get("finalizers"):
                 self._remove(ref)
                 return new
-            return self._commit(ref, new, EventType.MODIFIED)
+            updated = self._commit(ref, new, EventType.MODIFIED)
+            self._collect_if_orphaned(ref)
+            return updated
 
     def update_status(self, obj: Object) -> Object:
         """Replace the status only."""
         with self._lock:
             ref, current = self._current(obj)
-            new = copy.deepcopy(current)
+            new = clone(current)
             if obj.get("status") is None:
                 new.pop("status", None)
             else:
-                new["status"] = copy.deepcopy(obj["status"])
+                new["status"] = clone(obj["status"])
             if new == current:
-                return copy.deepcopy(current)
+                return clone(current)
             return self._commit(ref, new, EventType.MODIFIED)
 
     def delete(self, kind: Kind, namespace: str, name: str) -> None:
@@ -234,7 +250,7 @@ class MemoryCluster:
             meta = current["metadata"]
             if meta.get("finalizers"):
                 if not meta.get("deletionTimestamp"):
-                    new = copy.deepcopy(current)
+                    new = clone(current)
                     new["metadata"]["deletionTimestamp"] = rfc3339(self._clock())
                     new["metadata"]["generation"] = meta.get("generation", 0) + 1
                     self._commit(ref, new, EventType.MODIFIED)
@@ -248,14 +264,17 @@ class MemoryCluster:
     ) -> builtins.list[WatchEvent]:
         """Changes after ``since`` without waiting; ``Gone`` if history no longer reaches it."""
         with self._lock:
-            if since < self._version and (
-                not self._events or self._events[0].resource_version > since + 1
-            ):
+            if since >= self._version:
+                return []
+            oldest = self._events[0][0].resource_version if self._events else self._version + 1
+            if oldest > since + 1:
                 raise Gone(f"too old resource version: {since} ({self._version})")
+            # Versions are consecutive, one event each: the first wanted one is at this index.
+            first = max(0, since + 1 - oldest)
             return [
-                e
-                for e in self._events
-                if e.resource_version > since and (kinds is None or Kind.of(e.object) in kinds)
+                event
+                for event, _ in (self._events[i] for i in range(first, len(self._events)))
+                if kinds is None or Kind.of(event.object) in kinds
             ]
 
     def watch(
@@ -290,7 +309,7 @@ class MemoryCluster:
                     continue
             for event in events:
                 position = event.resource_version
-                yield WatchEvent(event.type, copy.deepcopy(event.object), event.resource_version)
+                yield WatchEvent(event.type, clone(event.object), event.resource_version)
 
     # -- internals ---------------------------------------------------------
 
@@ -325,18 +344,37 @@ class MemoryCluster:
         obj["metadata"]["resourceVersion"] = str(self._version)
         self._objects[ref] = obj
         self._by_uid[obj["metadata"]["uid"]] = ref
-        self._events.append(WatchEvent(event, copy.deepcopy(obj), self._version))
+        self._record(WatchEvent(event, clone(obj), self._version))
+        return clone(obj)
+
+    def _record(self, event: WatchEvent) -> None:
+        """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
+        size = wire_size(event.object)
+        self._events.append((event, size))
+        self._retained_bytes += size
+        while len(self._events) > 1 and (
+            len(self._events) > self._history or self._retained_bytes > self._history_bytes
+        ):
+            _, dropped = self._events.popleft()
+            self._retained_bytes -= dropped
         self._changed.notify_all()
-        return copy.deepcopy(obj)
 
     def _remove(self, ref: ObjectRef) -> None:
         obj = self._objects.pop(ref)
         uid = obj["metadata"]["uid"]
         self._by_uid.pop(uid, None)
         self._version += 1
-        self._events.append(WatchEvent(EventType.DELETED, copy.deepcopy(obj), self._version))
-        self._changed.notify_all()
+        self._record(WatchEvent(EventType.DELETED, obj, self._version))
         self._collect_dependents(uid)
+
+    def _orphaned(self, obj: Object) -> bool:
+        """Whether ``obj`` has owners and none of them exists (any more)."""
+        owners = [o.get("uid") for o in obj["metadata"].get("ownerReferences") or ()]
+        return bool(owners) and not any(uid in self._by_uid for uid in owners)
+
+    def _collect_if_orphaned(self, ref: ObjectRef) -> None:
+        if self._orphaned(self._objects[ref]):
+            self.delete(ref.kind, ref.namespace, ref.name)
 
     def _collect_dependents(self, owner_uid: str) -> None:
         dependents = [
@@ -346,9 +384,5 @@ class MemoryCluster:
         ]
         for ref in dependents:
             obj = self._objects.get(ref)
-            if obj is None:
-                continue
-            owners = [o.get("uid") for o in obj["metadata"].get("ownerReferences") or ()]
-            if any(uid in self._by_uid for uid in owners):
-                continue
-            self.delete(ref.kind, ref.namespace, ref.name)
+            if obj is not None and self._orphaned(obj):
+                self.delete(ref.kind, ref.namespace, ref.name)

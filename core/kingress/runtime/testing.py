@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kingress.api.scheme import Scheme
+from kingress.apiserver.faults import FaultPlan
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
 from kingress.cluster.errors import NotFound
@@ -49,10 +50,17 @@ FAST = ManagerOptions(
 
 @contextmanager
 def running_apiserver(
-    directory: Path, store: MemoryCluster | None = None, scheme: Scheme | None = None
+    directory: Path,
+    store: MemoryCluster | None = None,
+    scheme: Scheme | None = None,
+    *,
+    faults: FaultPlan | None = None,
 ) -> Iterator[tuple[ApiServer, Path]]:
-    """An API server on a free loopback port and the path of a kubeconfig for it."""
-    with ApiServer(store, scheme) as server:
+    """An API server on a free loopback port and the path of a kubeconfig for it.
+
+    ``faults`` makes it fail requests on purpose (``kingress.apiserver.faults``).
+    """
+    with ApiServer(store, scheme, faults=faults) as server:
         yield server, write_kubeconfig(directory / "kubeconfig", server.url)
 
 
