@@ -23,6 +23,8 @@ never share state with the store.
 from __future__ import annotations
 
 import builtins
+import copy
+import json
 import re
 import threading
 import time
@@ -32,7 +34,6 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from kingress.cluster.clone import clone, wire_size
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
 from kingress.cluster.selectors import parse_selector
@@ -117,7 +118,7 @@ class MemoryCluster:
             obj = self._objects.get(ObjectRef(kind, self._ns(kind, namespace), name))
             if obj is None:
                 raise NotFound(f'{kind} "{name}" not found')
-            return clone(obj)
+            return copy.deepcopy(obj)
 
     def list(
         self,
@@ -136,7 +137,7 @@ class MemoryCluster:
                 and matches(obj["metadata"].get("labels") or {})
             ]
             found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-            return clone(found)
+            return copy.deepcopy(found)
 
     def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
@@ -147,7 +148,7 @@ class MemoryCluster:
 
     def create(self, obj: Object) -> Object:
         """Store a new object (status dropped); ``AlreadyExists`` if its name is taken."""
-        obj = clone(obj)
+        obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
         kind = Kind.of(obj)
         if not kind.kind or not obj.get("apiVersion"):
@@ -180,7 +181,7 @@ class MemoryCluster:
         ``generation`` and ``creationTimestamp`` are filled in as ``create`` does.
         Normal writes go through ``create``, ``update`` and ``update_status``.
         """
-        obj = clone(obj)
+        obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
         kind = Kind.of(obj)
         if not kind.kind or not obj.get("apiVersion"):
@@ -204,7 +205,7 @@ class MemoryCluster:
         """Replace metadata and spec, keeping status; generation follows spec changes."""
         with self._lock:
             ref, current = self._current(obj)
-            new = clone(obj)
+            new = copy.deepcopy(obj)
             new_meta = new.setdefault("metadata", {})
             cur_meta = current["metadata"]
             for key in (*_METADATA_KEYS_SET_BY_STORE, "namespace", "deletionTimestamp"):
@@ -219,7 +220,7 @@ class MemoryCluster:
             if _spec_of(new) != _spec_of(current):
                 new_meta["generation"] = cur_meta.get("generation", 0) + 1
             if new == current:
-                return clone(current)
+                return copy.deepcopy(current)
             if cur_meta.get("deletionTimestamp") and not new_meta.get("finalizers"):
                 self._remove(ref)
                 return new
@@ -231,13 +232,13 @@ class MemoryCluster:
         """Replace the status only."""
         with self._lock:
             ref, current = self._current(obj)
-            new = clone(current)
+            new = copy.deepcopy(current)
             if obj.get("status") is None:
                 new.pop("status", None)
             else:
-                new["status"] = clone(obj["status"])
+                new["status"] = copy.deepcopy(obj["status"])
             if new == current:
-                return clone(current)
+                return copy.deepcopy(current)
             return self._commit(ref, new, EventType.MODIFIED)
 
     def delete(self, kind: Kind, namespace: str, name: str) -> None:
@@ -250,7 +251,7 @@ class MemoryCluster:
             meta = current["metadata"]
             if meta.get("finalizers"):
                 if not meta.get("deletionTimestamp"):
-                    new = clone(current)
+                    new = copy.deepcopy(current)
                     new["metadata"]["deletionTimestamp"] = rfc3339(self._clock())
                     new["metadata"]["generation"] = meta.get("generation", 0) + 1
                     self._commit(ref, new, EventType.MODIFIED)
@@ -309,7 +310,7 @@ class MemoryCluster:
                     continue
             for event in events:
                 position = event.resource_version
-                yield WatchEvent(event.type, clone(event.object), event.resource_version)
+                yield WatchEvent(event.type, copy.deepcopy(event.object), event.resource_version)
 
     # -- internals ---------------------------------------------------------
 
@@ -344,12 +345,12 @@ class MemoryCluster:
         obj["metadata"]["resourceVersion"] = str(self._version)
         self._objects[ref] = obj
         self._by_uid[obj["metadata"]["uid"]] = ref
-        self._record(WatchEvent(event, clone(obj), self._version))
-        return clone(obj)
+        self._record(WatchEvent(event, copy.deepcopy(obj), self._version))
+        return copy.deepcopy(obj)
 
     def _record(self, event: WatchEvent) -> None:
         """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
-        size = wire_size(event.object)
+        size = len(json.dumps(event.object, separators=(",", ":"), default=str))
         self._events.append((event, size))
         self._retained_bytes += size
         while len(self._events) > 1 and (

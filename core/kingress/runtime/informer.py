@@ -15,12 +15,12 @@ an older resourceVersion of an object.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
-from kingress.cluster.clone import clone
 from kingress.cluster.errors import ApiError, Gone
 from kingress.cluster.port import EventType, Kind, Object, WatchEvent
 from kingress.cluster.selectors import parse_selector
@@ -95,7 +95,7 @@ class Informer:
         """A copy of the cached object, if present."""
         with self._lock:
             found = self._cache.get((namespace, name))
-            return clone(found) if found is not None else None
+            return copy.deepcopy(found) if found is not None else None
 
     def list(
         self, namespace: str | None = None, labels: Mapping[str, str] | str | None = None
@@ -109,7 +109,7 @@ class Informer:
                 if (namespace is None or key[0] == namespace)
                 and matches((obj.get("metadata") or {}).get("labels") or {})
             ]
-            return clone(found)
+            return copy.deepcopy(found)
 
     # -- writes from the controller ------------------------------------------
 
@@ -128,7 +128,7 @@ class Informer:
         current = self._cache.get(key)
         if current is not None and _version(current) > _version(obj):
             return False
-        self._cache[key] = clone(obj)
+        self._cache[key] = copy.deepcopy(obj)
         return True
 
     # -- the loop -------------------------------------------------------------
@@ -173,7 +173,7 @@ class Informer:
                     changes.append((kind, obj))
         self.synced.set()
         for event_type, obj in changes:
-            self._handler(event_type, clone(obj))
+            self._handler(event_type, copy.deepcopy(obj))
         return version
 
     def _watch(self, version: str, stop: threading.Event) -> str:
@@ -188,7 +188,7 @@ class Informer:
                 else:
                     self._store(event.object)
             version = str(event.resource_version)
-            self._handler(event.type, clone(event.object))
+            self._handler(event.type, copy.deepcopy(event.object))
             if stop.is_set():
                 break
         return version
