@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kingress.apiserver.faults import FaultPlan
 from kingress.controller.registry import offline_reconcilers
+from kingress.plugin.manager import build_registry
 from kingress.runtime.testing import connect, running_apiserver, running_controller
 from tests.faults.workload import Workload
 
@@ -27,9 +28,12 @@ PLAN = FaultPlan(seed=SEED, conflicts=0.06, errors=0.03, lost_responses=0.03, wa
 
 def test_controllers_converge_through_api_faults(tmp_path: Path) -> None:
     work = Workload.of(SERVICES)
-    with running_apiserver(tmp_path, faults=PLAN) as (server, kubeconfig):
+    with running_apiserver(tmp_path, backends=build_registry(), faults=PLAN) as (
+        server,
+        kubeconfig,
+    ):
         kube = connect(kubeconfig)
-        work.apply(server, kube)
+        work.apply(kube)
         with running_controller(kubeconfig, offline_reconcilers(), "faulty", workers=4):
             work.delete_doomed(kube)
             work.wait_converged(server, 120, f"seed {SEED}")

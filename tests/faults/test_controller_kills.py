@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from kingress.cluster.memory import MemoryCluster
+from kingress.plugin.manager import build_registry
 from kingress.runtime.testing import connect, running_apiserver
 from tests.faults.processes import ControllerProcess
 from tests.faults.workload import Workload
@@ -53,9 +54,9 @@ def test_killed_controllers_converge_to_the_offline_result(tmp_path: Path) -> No
     # Spread the kills over about the work an uninterrupted run does.
     budget = max(20, work.settled.resource_version // ROUNDS)
     log = tmp_path / "controllers.log"
-    with running_apiserver(tmp_path) as (server, kubeconfig):
+    with running_apiserver(tmp_path, backends=build_registry()) as (server, kubeconfig):
         kube = connect(kubeconfig)
-        work.apply(server, kube)
+        work.apply(kube)
         kills = []
         for number in range(ROUNDS):
             with ControllerProcess(kubeconfig, f"doomed-{number}", log):

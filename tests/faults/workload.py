@@ -23,7 +23,7 @@ from kingress.apiserver.server import ApiServer
 from kingress.cluster.errors import AlreadyExists, ApiError, NotFound
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.memory import MemoryCluster
-from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.cluster.port import Object, ObjectRef
 from kingress.controller.clock import FakeClock
 from kingress.controller.registry import offline_reconcilers
 from kingress.controller.settle import settle
@@ -120,12 +120,8 @@ class Workload:
         """The shape every run must converge to."""
         return shape(objects_of(self.settled))
 
-    def apply(self, server: ApiServer, kube: KubeCluster) -> None:
-        """Define the kinds the controllers need, then create every object."""
-        for kind in self.settled.kinds():
-            if server.api.table.by_kind(kind) is None:
-                sample = self.settled.list(kind)[0]
-                create(kube, _open_crd(kind, str(sample["apiVersion"]).rpartition("/")[2]))
+    def apply(self, kube: KubeCluster) -> None:
+        """Create every object (the API must serve the backends' kinds: ``backends=``)."""
         for obj in self.objects:
             create(kube, obj)
 
@@ -200,27 +196,3 @@ def delete(kube: KubeCluster, ref: ObjectRef, attempts: int = 20) -> None:
             if error.code not in (409, 500):
                 raise
     raise AssertionError(f"could not delete {ref} in {attempts} attempts")
-
-
-def _open_crd(kind: Kind, version: str) -> Object:
-    plural = f"{kind.kind.lower()}s"
-    schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{kind.group}"},
-        "spec": {
-            "group": kind.group,
-            "scope": "Namespaced",
-            "names": {"kind": kind.kind, "plural": plural},
-            "versions": [
-                {
-                    "name": version,
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "schema": schema,
-                }
-            ],
-        },
-    }

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kingress.serving import lifecycle, revision_lifecycle, standin_kubelet
+from kingress.localrt import status as deployment_status
+from kingress.serving import lifecycle, revision_lifecycle
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "serving.md").read_text()
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -25,8 +26,8 @@ REASONS = [
     revision_lifecycle.DEPLOYING,
     revision_lifecycle.NOT_OWNED,
     revision_lifecycle.PROGRESS_DEADLINE_EXCEEDED,
-    standin_kubelet.AVAILABLE[0],
-    standin_kubelet.UNAVAILABLE[0],
+    deployment_status.AVAILABLE[0],
+    deployment_status.UNAVAILABLE[0],
 ]
 
 

@@ -35,7 +35,15 @@ ROWS = [
                             "status": "True",
                             "reason": "MinimumReplicasAvailable",
                             "message": "Deployment has minimum availability.",
-                        }
+                        },
+                        {
+                            "type": "Progressing",
+                            "status": "True",
+                            "reason": "NewReplicaSetAvailable",
+                            "message": (
+                                'Deployment "svc-00001-deployment" has successfully progressed.'
+                            ),
+                        },
                     ],
                 },
             )
@@ -71,7 +79,13 @@ def test_pending() -> None:
                             "status": "False",
                             "reason": "MinimumReplicasUnavailable",
                             "message": "Deployment does not have minimum availability.",
-                        }
+                        },
+                        {
+                            "type": "Progressing",
+                            "status": "True",
+                            "reason": "ReplicaSetUpdated",
+                            "message": 'Deployment "svc-00001-deployment" is progressing.',
+                        },
                     ],
                 },
             )

@@ -302,7 +302,11 @@ class _Call:
     # -- verbs ----------------------------------------------------------------
 
     def get(self) -> Response:
-        return Response(200, self._render(self._current()))
+        rendered = self._render(self._current())
+        if wants_table(self.accept):
+            version = str(rendered["metadata"].get("resourceVersion", ""))
+            return Response(200, table(self.resource, [rendered], version))
+        return Response(200, rendered)
 
     def list(self) -> Response:
         items, version = self._matching()

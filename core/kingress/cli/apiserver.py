@@ -15,10 +15,13 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from kingress.apiserver.backend_kinds import install_backend_kinds
 from kingress.apiserver.faults import FaultPlan
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
 from kingress.cli.errors import CliError
+from kingress.cluster.memory import MemoryCluster
+from kingress.plugin.manager import build_registry
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,8 +69,10 @@ def _fault_plan(text: str) -> FaultPlan:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM."""
+    store = MemoryCluster()
+    created = install_backend_kinds(store, build_registry())
     try:
-        server = ApiServer(host=args.address, port=args.port, faults=args.faults)
+        server = ApiServer(store, host=args.address, port=args.port, faults=args.faults)
     except OSError as error:
         raise CliError(f"cannot listen on {args.address}:{args.port}: {error.strerror}") from None
     print(f"kingress apiserver listening on {server.url}", flush=True)
@@ -76,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.kubeconfig_out:
         path = write_kubeconfig(args.kubeconfig_out, server.url)
         print(f"kubeconfig written to {path}", flush=True)
+    if created:
+        print(f"serving the installed backends' kinds: {', '.join(created)}", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from kingress.api.scheme import Scheme
+from kingress.apiserver.backend_kinds import install_backend_kinds
 from kingress.apiserver.faults import FaultPlan
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
+from kingress.backends import BackendRegistry
 from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster, load_api_client
 from kingress.cluster.memory import MemoryCluster
@@ -54,12 +56,17 @@ def running_apiserver(
     store: MemoryCluster | None = None,
     scheme: Scheme | None = None,
     *,
+    backends: BackendRegistry | None = None,
     faults: FaultPlan | None = None,
 ) -> Iterator[tuple[ApiServer, Path]]:
     """An API server on a free loopback port and the path of a kubeconfig for it.
 
-    ``faults`` makes it fail requests on purpose (``kingress.apiserver.faults``).
+    With ``backends``, it also serves the kinds those backends emit; ``faults``
+    makes it fail requests on purpose (``kingress.apiserver.faults``).
     """
+    store = store or MemoryCluster()
+    if backends is not None:
+        install_backend_kinds(store, backends)
     with ApiServer(store, scheme, faults=faults) as server:
         yield server, write_kubeconfig(directory / "kubeconfig", server.url)
 

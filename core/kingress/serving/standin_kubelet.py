@@ -15,19 +15,13 @@ It is never part of a controller running against a real cluster.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any
 
 from kingress.cluster.port import ObjectRef
 from kingress.controller.clock import stamp
 from kingress.controller.reconciler import Context, Result, Watch
+from kingress.localrt.status import make_deployment_status as kubernetes_status
 from kingress.serving import access
-
-#: Kubernetes' Deployment controller wording for the two states reported.
-AVAILABLE: Final = ("MinimumReplicasAvailable", "Deployment has minimum availability.")
-UNAVAILABLE: Final = (
-    "MinimumReplicasUnavailable",
-    "Deployment does not have minimum availability.",
-)
 
 
 def make_deployment_status(
@@ -35,42 +29,13 @@ def make_deployment_status(
 ) -> dict[str, Any]:
     """The status Kubernetes would report with every replica up (or, pending, none).
 
-    The condition keeps its previous times when it says the same as before.
+    The same shape and words as the local runtime's (``kingress.localrt.status``),
+    which does start a process per Deployment.
     """
-    spec = deployment.get("spec") or {}
-    replicas = spec.get("replicas")
+    replicas = (deployment.get("spec") or {}).get("replicas")
     replicas = 1 if replicas is None else int(replicas)
     ready = 0 if pending else replicas
-    reason, message = UNAVAILABLE if pending else AVAILABLE
-    condition = {
-        "type": "Available",
-        "status": "False" if pending else "True",
-        "reason": reason,
-        "message": message,
-        "lastUpdateTime": now,
-        "lastTransitionTime": now,
-    }
-    old = next(
-        (
-            c
-            for c in (deployment.get("status") or {}).get("conditions") or ()
-            if c.get("type") == "Available"
-        ),
-        None,
-    )
-    if old is not None and all(old.get(k) == condition[k] for k in ("status", "reason", "message")):
-        condition = old
-    status: dict[str, Any] = {
-        "observedGeneration": (deployment.get("metadata") or {}).get("generation"),
-        "replicas": replicas,
-        "updatedReplicas": replicas,
-        "readyReplicas": ready,
-        "availableReplicas": ready,
-        "conditions": [condition],
-    }
-    if pending and replicas:
-        status["unavailableReplicas"] = replicas
-    return {k: v for k, v in status.items() if v}
+    return kubernetes_status(deployment, replicas=replicas, ready=ready, now=now)
 
 
 class DeploymentAvailability:

@@ -14,6 +14,7 @@ from kingress import (
     ClusterIngress,
     Feature,
     Readiness,
+    ResourceKind,
     TranslateContext,
     Translation,
     TranslationError,
@@ -38,6 +39,14 @@ class ContourBackend:
     name: str = BACKEND_NAME
     ingress_classes: frozenset[str] = frozenset({CONTOUR_INGRESS_CLASS})
     features: frozenset[Feature] = FEATURES
+    resource_kinds: tuple[ResourceKind, ...] = (
+        ResourceKind(api_version="projectcontour.io/v1", kind="HTTPProxy", plural="httpproxies"),
+        ResourceKind(
+            api_version="projectcontour.io/v1",
+            kind="TLSCertificateDelegation",
+            plural="tlscertificatedelegations",
+        ),
+    )
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         """One root HTTPProxy per host (plus TLS delegations) and both load balancers."""
