@@ -70,7 +70,7 @@ _REJECTION = re.compile(
 )
 PROBE_USER_AGENT = "Knative-Ingress-Probe"
 #: Reasons an apply may succeed when tried again.
-_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited"})
+_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited", "WriteFailed"})
 
 log = logging.getLogger("kingress.envoy.gateway")
 
@@ -134,7 +134,8 @@ class ApplyResult:
 
     @property
     def retryable(self) -> bool:
-        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting.
+        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting,
+        or its configuration files not writable (a full disk gets room again).
 
         ``EnvoyRejected`` is not: Envoy would refuse the same snapshot again.
         """

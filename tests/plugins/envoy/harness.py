@@ -10,10 +10,13 @@ against those upstreams and applies the assembled snapshot to a gateway.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import resource
+import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -220,3 +223,16 @@ def simple(name: str, host: str, service: str = "a", **path_options: Any) -> Clu
     return ingress(
         name, rules=[rule([host], paths=[path(splits=[split(service)], **path_options)])]
     )
+
+
+@contextlib.contextmanager
+def file_size_limit(size: int) -> Iterator[None]:
+    """Refuse (EFBIG) every write past ``size`` bytes in this process, as a full disk would."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)

@@ -12,8 +12,6 @@ applies once the disk has room again.
 
 from __future__ import annotations
 
-import contextlib
-import resource
 import signal
 import threading
 import time
@@ -21,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.plugins.envoy.harness import EchoServer, Harness, envoy_or_skip, simple
+from tests.plugins.envoy.harness import EchoServer, Harness, envoy_or_skip, file_size_limit, simple
 
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
 
@@ -111,19 +109,6 @@ def test_envoy_killed_on_every_attempt_keeps_serving_the_last_good_config(
     # And the next apply goes through.
     harness.apply(simple("faults", HOST, "c"))
     assert harness.get(HOST)[1]["name"] == "c"
-
-
-@contextlib.contextmanager
-def file_size_limit(size: int) -> Iterator[None]:
-    """Refuse (EFBIG) every write past ``size`` bytes in this process, as a full disk would."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, previous)
 
 
 def test_an_unwritable_config_is_reported_and_the_last_good_one_serves(harness: Harness) -> None:
