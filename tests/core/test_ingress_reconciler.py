@@ -19,7 +19,7 @@ import pytest
 import kingress
 from kingress.api.annotations import INGRESS_CLASS, INGRESS_LABEL
 from kingress.backends import BackendRegistry, Object
-from kingress.cluster.errors import Invalid
+from kingress.cluster.errors import Conflict, Invalid
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.cluster.recording import RecordingCluster, Verb
@@ -487,6 +487,24 @@ def test_a_refused_write_is_reported_recorded_and_retried() -> None:
         "False",
         "ReconcileIngressFailed",
         "Secret is not allowed here",
+    )
+
+
+def test_a_write_that_may_pass_is_retried_without_reporting_a_failure() -> None:
+    # A 409 is routine: the ingress must go Unknown (as Knative's MarkIngressNotReady),
+    # never Ready=False, which would turn its Route and Service Ready=False.
+    store, cluster = world(hello())
+    cluster.failures[(Verb.CREATE, "Secret")] = Conflict("the object has been modified")
+    backend = Gateway("routes", compose(routes("ConfigMap"), routes("Secret")))
+    with pytest.raises(Conflict):
+        reconcile(cluster, backend)
+    assert actions(cluster) == [created("ConfigMap", "hello-r0"), STATUS]
+    status = store.get(REF.kind, REF.namespace, REF.name)["status"]
+    assert status["annotations"] == {APPLIED_KINDS: "ConfigMap,Secret"}
+    assert conditions(store)["Ready"] == (
+        "Unknown",
+        "ReconcileIngressFailed",
+        "the object has been modified",
     )
 
 

@@ -15,7 +15,9 @@ One reconcile, in order (docs/clusteringress.md, "What the controller does"):
    nothing is applied and the previous objects keep serving;
 6. apply every object with the ingress as controller owner → a same-named
    object we do not own is ``NetworkConfigured=False NotOwned``; a refused write
-   is ``ReconcileIngressFailed`` and the reconcile is retried;
+   is ``ReconcileIngressFailed`` (``Unknown`` when retrying may cure it: a 409
+   conflict or a server error must not turn a serving ingress ``Ready=False``)
+   and the reconcile is retried;
 7. delete our objects, of every kind ever applied, that are no longer wanted;
 8. readiness: the backend's ``check_ready`` on the objects as read back, then
    the ``GatewayProber``;
@@ -33,7 +35,7 @@ from kingress.api.annotations import INGRESS_CLASS, INGRESS_LABEL, normalize_ing
 from kingress.api.fielderrors import ValidationError
 from kingress.api.ingress import GROUP, KIND, ClusterIngress, IngressStatus
 from kingress.backends import Backend, BackendRegistry, Translation
-from kingress.cluster.errors import ApiError, NotFound
+from kingress.cluster.errors import ApiError, NotFound, is_transient
 from kingress.cluster.port import Cluster, Kind, Object, ObjectRef
 from kingress.controller.apply import NotOwned, delete_stale, ensure
 from kingress.controller.clock import stamp
@@ -51,6 +53,7 @@ from kingress.controller.ingress.status import (
     load_balancer,
     network_configured,
     network_failed,
+    network_pending,
     observed,
     record_applied_kinds,
 )
@@ -164,7 +167,8 @@ class IngressReconciler:
         except NotOwned as error:
             return network_failed(status, Reason.NOT_OWNED, str(error), run.now), Result()
         except ApiError as error:
-            run.finish(network_failed(status, Reason.RECONCILE_FAILED, error.message, run.now))
+            mark = network_pending if is_transient(error) else network_failed
+            run.finish(mark(status, Reason.RECONCILE_FAILED, error.message, run.now))
             raise
         status = record_applied_kinds(network_configured(status, run.now), wanted)
         readiness = check_readiness(run.backend, prepared, applied, translation, self.prober)

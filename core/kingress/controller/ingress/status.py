@@ -42,7 +42,8 @@ class Reason(StrEnum):
     NOT_SUPPORTED = "NotSupported"
     #: ``NetworkConfigured=False``: an object with a wanted name exists and is not ours.
     NOT_OWNED = "NotOwned"
-    #: ``NetworkConfigured=False``: the API refused a write (retried).
+    #: ``NetworkConfigured=False``: the API refused a write (retried); ``Unknown`` when
+    #: the refusal may pass (a conflict, a server error), as Knative's ``MarkIngressNotReady``.
     RECONCILE_FAILED = "ReconcileIngressFailed"
     #: ``LoadBalancerReady=Unknown``: the gateway has not taken the configuration yet.
     UNINITIALIZED = "Uninitialized"
@@ -79,6 +80,14 @@ def network_configured(status: IngressStatus, now: str) -> IngressStatus:
 def network_failed(status: IngressStatus, reason: str, message: str, now: str) -> IngressStatus:
     """``NetworkConfigured=False`` (hence ``Ready=False``) with a reason and message."""
     conditions = INGRESS_CONDITIONS.mark_false(
+        status.conditions, NETWORK_CONFIGURED, reason, message, now
+    )
+    return status.model_copy(update={"conditions": conditions})
+
+
+def network_pending(status: IngressStatus, reason: str, message: str, now: str) -> IngressStatus:
+    """``NetworkConfigured=Unknown`` (hence ``Ready=Unknown``): not configured yet, no failure."""
+    conditions = INGRESS_CONDITIONS.mark_unknown(
         status.conditions, NETWORK_CONFIGURED, reason, message, now
     )
     return status.model_copy(update={"conditions": conditions})
