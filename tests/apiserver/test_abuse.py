@@ -72,9 +72,13 @@ def snapshot(store: MemoryCluster) -> bytes:
     return json.dumps([store.resource_version, objects], sort_keys=True).encode()
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[ApiServer]:
-    """A server holding a ConfigMap, a Deployment and a Knative Service; short timeouts."""
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[ApiServer]:
+    """A server holding a ConfigMap, a Deployment and a Knative Service; short timeouts.
+
+    Shared by the module: every request sent to it is refused (the store is
+    compared before and after) or touches only objects of its own.
+    """
     with ApiServer(limits=Limits(request_timeout=1.0)) as server:
         deployment = {
             "metadata": {"name": "d"},

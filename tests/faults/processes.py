@@ -3,9 +3,11 @@
 The child runs the runtime ``Manager`` with every controller kingress runs
 offline (``offline_reconcilers``: the stand-in kubelet makes Revisions ready,
 as in the ``settle`` reference) against a kubeconfig, through the real
-``kubernetes`` client, with leader election and the fast test timings. It
-prints ``started`` once running and exits when its stdin closes, so it never
-outlives the test that started it, even if that test dies.
+``kubernetes`` client, with leader election and the fast test timings — but
+the production resync period (10 minutes), so what a killed predecessor left
+half done is finished because a new leader re-queues every object, not by a
+periodic resync. It prints ``started`` once running and exits when its stdin
+closes, so it never outlives the test that started it, even if that test dies.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ def orphaned():
     os._exit(0)
 
 threading.Thread(target=orphaned, daemon=True).start()
-with running_controller(Path(sys.argv[1]), offline_reconcilers(), sys.argv[2], workers=4):
+kubeconfig, identity = Path(sys.argv[1]), sys.argv[2]
+with running_controller(
+    kubeconfig, offline_reconcilers(), identity, workers=4, resync_period=600.0
+):
     print("started", flush=True)
     threading.Event().wait()
 """

@@ -7,7 +7,8 @@ them cleanly or aborting the connection). The runtime Manager with every
 controller, through the real ``kubernetes`` client, must still converge to
 what an uninterrupted offline ``settle`` of the same input makes (some
 Services deleted mid-run), with every kind of fault actually injected and no
-object ever reported ``Ready=False`` because of one.
+object ever reported ``Ready=False`` because of one — and without the help of
+a periodic resync, which would hide a lost event for ten minutes in production.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ def test_controllers_converge_through_api_faults(tmp_path: Path) -> None:
     ):
         kube = connect(kubeconfig)
         work.apply(kube)
-        with running_controller(kubeconfig, offline_reconcilers(), "faulty", workers=4):
+        # The production resync period: convergence must not wait for a periodic resync.
+        with running_controller(
+            kubeconfig, offline_reconcilers(), "faulty", workers=4, resync_period=600.0
+        ):
             work.delete_doomed(kube)
-            work.wait_converged(server, 120, f"seed {SEED}")
+            work.wait_converged(server, 60, f"seed {SEED}")
         assert server.faults is not None
         assert all(count > 0 for count in server.faults.injected.values()), server.faults.injected
     work.check_invariants(server)

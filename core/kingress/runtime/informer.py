@@ -5,8 +5,11 @@ list's resourceVersion, applying every event to its cache and passing it on
 to a handler. A watch that ends (server timeout, dropped connection) is
 resumed from the last resourceVersion seen; a ``410 Gone`` (history expired)
 or any other error means a fresh list, after a backoff for errors. After a
-relist, objects that vanished meanwhile are reported as deleted and changed
-ones as modified, so nothing is lost.
+relist, objects that vanished meanwhile are reported as deleted and every
+listed object as added or modified — changed or not, as client-go's
+``Replace`` does: the cache may already hold an object the controller wrote
+itself (``observe``) whose watch event was lost with the connection, and its
+handlers must still hear of it.
 
 Writes a controller makes through ``CachedCluster`` are put into the cache at
 once (``observe``) so its next read sees them; the cache never goes back to
@@ -184,10 +187,10 @@ class Informer:
                 changes.append((EventType.DELETED, gone))
             for key, obj in listed.items():
                 previous = self._cache.get(key)
-                if previous is None or _version(previous) != _version(obj):
+                if previous is None or _version(obj) >= _version(previous):
                     self._cache[key] = obj
-                    kind = EventType.ADDED if previous is None else EventType.MODIFIED
-                    changes.append((kind, obj))
+                kind = EventType.ADDED if previous is None else EventType.MODIFIED
+                changes.append((kind, self._cache[key]))
         self.synced.set()
         for event_type, obj in changes:
             self._handler(event_type, copy.deepcopy(obj))
