@@ -34,6 +34,7 @@ from kingress.backends import (
     Translation,
     TranslationError,
 )
+from kingress.cluster.port import Kind
 from kingress.features import ALL_FEATURES, Feature
 from kingress.headers import (
     HASH_HEADER,
@@ -76,6 +77,7 @@ __all__ = [
     "IngressRule",
     "IngressSpec",
     "IngressTLS",
+    "Kind",
     "LoadBalancerIngressStatus",
     "LoadBalancerStatus",
     "NotSupported",
