@@ -130,6 +130,27 @@ class NotSupported(TranslationError):
         super().__init__(message, reason="NotSupported")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceKind:
+    """A custom kind a backend's ``translate`` returns, as a CRD would name it.
+
+    A backend lists these in an optional ``resource_kinds`` attribute so that
+    ``kingress apiserver`` (which has no upstream CRDs installed) can serve
+    them; on a cluster the gateway's own CRDs do that.
+    """
+
+    api_version: str
+    kind: str
+    plural: str
+    namespaced: bool = True
+
+
+def resource_kinds(backend: Backend) -> tuple[ResourceKind, ...]:
+    """The custom kinds a backend declares (its optional ``resource_kinds``)."""
+    declared = getattr(backend, "resource_kinds", ())
+    return tuple(kind for kind in declared if isinstance(kind, ResourceKind))
+
+
 @runtime_checkable
 class Backend(Protocol):
     """An ingress implementation that realises ClusterIngresses of its classes."""

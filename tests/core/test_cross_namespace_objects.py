@@ -26,6 +26,7 @@ from kingress.controller.ingress import (
     IngressSettings,
 )
 from kingress.controller.settle import settle
+from kingress.frozen import thaw
 from kingress.plugin.manager import build_registry
 from kingress.testing import ingress, path, rule, split, tls
 
@@ -114,7 +115,7 @@ def test_an_unclaimed_class_gets_no_finalizer_even_with_a_foreign_secret() -> No
 
 def test_a_delegation_no_longer_wanted_is_deleted_and_the_finalizer_removed() -> None:
     store, reconciler = run(hello())
-    obj = store.get(CLUSTER_INGRESS, "team", "hello")
+    obj = thaw(store.get(CLUSTER_INGRESS, "team", "hello"))
     obj["spec"]["tls"][0]["secretNamespace"] = "team"
     store.update(obj)
     again(store, reconciler)
@@ -135,7 +136,7 @@ def test_deleting_the_ingress_removes_its_delegation_then_lets_it_go() -> None:
 
 def test_a_class_kingress_does_not_serve_keeps_the_finalizer_until_deletion() -> None:
     store, reconciler = run(hello())
-    obj = store.get(CLUSTER_INGRESS, "team", "hello")
+    obj = thaw(store.get(CLUSTER_INGRESS, "team", "hello"))
     obj["metadata"]["annotations"][INGRESS_CLASS] = "kourier"
     store.update(obj)
     again(store, reconciler)

@@ -22,6 +22,7 @@ from kingress.controller.clock import FakeClock
 from kingress.controller.ingress import CLUSTER_INGRESS, GRANTED_HOSTS, IngressReconciler
 from kingress.controller.reconciler import Context
 from kingress.controller.settle import settle
+from kingress.frozen import thaw
 from kingress.plugin.manager import build_registry
 from kingress.testing import ingress, path, rule, split, tls
 
@@ -89,7 +90,7 @@ class World:
         return self.store.get(CLUSTER_INGRESS, namespace, name)
 
     def edit(self, namespace: str, name: str, hosts: Sequence[str]) -> None:
-        obj = self.get(namespace, name)
+        obj = thaw(self.get(namespace, name))
         obj["spec"]["rules"][0]["hosts"] = list(hosts)
         self.store.update(obj)
 
@@ -280,10 +281,8 @@ def test_two_recorded_holders_are_resolved_for_the_older_and_the_other_stops_ser
     # A second controller (or an old release) granted the host again, unaware.
     world.create(claim("beta", "newer", ["other.example.com"]))
     world.settle()
-    newer = world.get("beta", "newer")
-    newer["spec"]["rules"][0]["hosts"] = ["shared.example.com"]
-    world.store.update(newer)
-    newer = world.get("beta", "newer")
+    world.edit("beta", "newer", ["shared.example.com"])
+    newer = thaw(world.get("beta", "newer"))
     newer["status"]["annotations"][GRANTED_HOSTS] = "shared.example.com"
     world.store.update_status(newer)
     world.reconciler = IngressReconciler(REGISTRY)

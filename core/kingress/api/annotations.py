@@ -39,6 +39,11 @@ ROUTE_NAMESPACE_LABEL = "serving.knative.dev/routeNamespace"
 ROUTING_STATE_LABEL = "serving.knative.dev/routingState"
 SERVICE_UID_LABEL = "serving.knative.dev/serviceUID"
 CONFIGURATION_UID_LABEL = "serving.knative.dev/configurationUID"
+#: The Routes sending traffic to a Configuration or Revision: their names, sorted and
+#: comma-separated (Knative's labeler v2 annotation; the label above holds one name only).
+ROUTES_ANNOTATION = "serving.knative.dev/routes"
+#: The conventional application label; Knative sets it to the revision name on pods.
+APP_LABEL = "app"
 #: Labels of this group are reserved to Knative (and kingress) on serving objects.
 SERVING_GROUP_PREFIX = "serving.knative.dev/"
 #: Autoscaling annotations belong on the revision template, not on Services/Configurations.
@@ -47,6 +52,10 @@ AUTOSCALING_GROUP = "autoscaling.knative.dev"
 #: ``pinned``, ``manual``) a Service stored as v1 was written in, so it renders back
 #: the same; ``manual`` also means the Service does not manage its Route.
 V1ALPHA1_FORM_ANNOTATION = "serving.kingress.dev/v1alpha1-form"
+#: A Revision status annotation naming the parts of Knative's revision reconciler
+#: kingress does not implement yet (digest resolution, autoscaling), so nobody
+#: mistakes their absence for success.
+NOT_IMPLEMENTED_ANNOTATION = "serving.kingress.dev/not-implemented"
 #: kubectl's record of the last applied object; never copied to children.
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 

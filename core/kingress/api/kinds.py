@@ -1,9 +1,10 @@
 """The kinds kingress serves, registered into a scheme.
 
 Knative's kinds (ClusterIngress; Service, Configuration, Revision and Route
-in v1 and the seed's v1alpha1) are parsed, defaulted and validated; the Kubernetes kinds the
-reconcilers create or read (Services, Endpoints, Deployments, ConfigMaps…) are
-stored as given. Backends' own kinds are stored as given too.
+in v1 and the seed's v1alpha1) are parsed, defaulted and validated; the
+Kubernetes kinds the reconcilers create or read (Services, Endpoints,
+Deployments, ConfigMaps…), and those that installing kingress creates (CRDs,
+RBAC), are stored as given. Backends' own kinds are stored as given too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ KUBERNETES_KINDS: tuple[tuple[str, str, bool], ...] = (
     ("coordination.k8s.io/v1", "Lease", True),
     ("networking.k8s.io/v1", "Ingress", True),
     ("networking.k8s.io/v1", "IngressClass", False),
+    ("v1", "Event", True),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition", False),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", False),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", False),
+    ("rbac.authorization.k8s.io/v1", "Role", True),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding", True),
 )
 
 

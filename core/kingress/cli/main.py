@@ -12,16 +12,34 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import plugins, translate, version
+from kingress.cli import (
+    apiserver,
+    cluster,
+    conformance,
+    controller,
+    demo,
+    dev,
+    plugins,
+    reconcile,
+    translate,
+    version,
+)
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    demo.register,
+    dev.register,
+    reconcile.register,
     translate.register,
     plugins.register,
+    apiserver.register,
+    controller.register,
+    cluster.register,
     version.register,
+    conformance.register,
 )
 
 

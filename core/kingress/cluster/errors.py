@@ -58,3 +58,35 @@ class BadRequest(ApiError):
 
     code = 400
     reason = "BadRequest"
+
+
+class Unavailable(ApiError):
+    """The API server could not be reached or did not answer in time."""
+
+    code = 503
+    reason = "ServiceUnavailable"
+
+
+#: The subclass for each (code, reason) a Kubernetes API returns; code alone as fallback.
+_BY_REASON: dict[tuple[int, str], type[ApiError]] = {
+    (409, "AlreadyExists"): AlreadyExists,
+    (409, "Conflict"): Conflict,
+}
+_BY_CODE: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    404: NotFound,
+    409: Conflict,
+    410: Gone,
+    422: Invalid,
+    503: Unavailable,
+}
+
+
+def error_for(code: int, reason: str, message: str) -> ApiError:
+    """The error for a Kubernetes ``Status``: the matching subclass, else a generic one."""
+    cls = _BY_REASON.get((code, reason)) or _BY_CODE.get(code)
+    if cls is not None:
+        return cls(message)
+    error = ApiError(message)
+    error.code, error.reason = code, reason or "Unknown"
+    return error

@@ -15,6 +15,7 @@ from kingress import (
     Feature,
     Kind,
     Readiness,
+    ResourceKind,
     TranslateContext,
     Translation,
     TranslationError,
@@ -48,6 +49,14 @@ class ContourBackend:
     #: allows it only where the ingress's own spec.tls names that namespace).
     cross_namespace_kinds: frozenset[Kind] = frozenset(
         {Kind(API_VERSION.partition("/")[0], DELEGATION_KIND)}
+    )
+    resource_kinds: tuple[ResourceKind, ...] = (
+        ResourceKind(api_version="projectcontour.io/v1", kind="HTTPProxy", plural="httpproxies"),
+        ResourceKind(
+            api_version="projectcontour.io/v1",
+            kind="TLSCertificateDelegation",
+            plural="tlscertificatedelegations",
+        ),
     )
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:

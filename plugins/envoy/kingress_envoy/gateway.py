@@ -63,6 +63,8 @@ _REJECTION = re.compile(
     r"(?:update rejected|update failure|rejected)[^:\n]*:\s*(.*?)(?=\n\[\d{4}-\d\d-\d\d |\Z)", re.S
 )
 PROBE_USER_AGENT = "Knative-Ingress-Probe"
+#: Reasons an apply may succeed when tried again.
+_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +113,24 @@ class ApplyResult:
     message: str = ""
     #: The xDS step that failed (``cds``, ``lds``, ``rds:<listener>``).
     stage: str = ""
+
+    @classmethod
+    def serving(cls, snapshot: EnvoySnapshot) -> ApplyResult:
+        """The result of a snapshot Envoy accepted and serves."""
+        return cls(
+            accepted=True,
+            version=snapshot.version,
+            served=snapshot.served,
+            problems=snapshot.problems,
+        )
+
+    @property
+    def retryable(self) -> bool:
+        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting.
+
+        ``EnvoyRejected`` is not: Envoy would refuse the same snapshot again.
+        """
+        return not self.accepted and self.reason in _RETRYABLE
 
     def status_for(self, key: str, hash_: str) -> dict[str, Any]:
         """The status to write into the EnvoyIngressConfig of ingress ``key`` at ``hash_``."""
@@ -596,12 +616,7 @@ class EnvoyGateway:
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
-                        return ApplyResult(
-                            accepted=True,
-                            version=snapshot.version,
-                            served=snapshot.served,
-                            problems=snapshot.problems,
-                        )
+                        return ApplyResult.serving(snapshot)
                     last = failure
                     if failure.reason != "EnvoyExited":
                         assert self._good is not None

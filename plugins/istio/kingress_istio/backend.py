@@ -24,6 +24,7 @@ from kingress import (
     LoadBalancerIngressStatus,
     LoadBalancerStatus,
     Readiness,
+    ResourceKind,
     TranslateContext,
     Translation,
 )
@@ -71,6 +72,12 @@ class IstioBackend:
     name: str = "istio"
     ingress_classes: frozenset[str] = frozenset({IngressClass.ISTIO.value})
     features: frozenset[Feature] = FEATURES
+    resource_kinds: tuple[ResourceKind, ...] = (
+        ResourceKind(
+            api_version="networking.istio.io/v1", kind="VirtualService", plural="virtualservices"
+        ),
+        ResourceKind(api_version="networking.istio.io/v1", kind="Gateway", plural="gateways"),
+    )
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         """The Istio objects for ``ingress`` and the gateways' load balancers. Pure."""

@@ -19,6 +19,7 @@ from kingress import (
     LoadBalancerIngressStatus,
     LoadBalancerStatus,
     Readiness,
+    ResourceKind,
     TranslateContext,
     Translation,
 )
@@ -105,6 +106,9 @@ class NginxBackend:
     name: str = "nginx"
     ingress_classes: frozenset[str] = frozenset({IngressClass.NGINX.value})
     features: frozenset[Feature] = NGINX_FEATURES
+    resource_kinds: tuple[ResourceKind, ...] = (
+        ResourceKind(api_version="k8s.nginx.org/v1", kind="VirtualServer", plural="virtualservers"),
+    )
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         """VirtualServers for every host of ``ingress`` (pure)."""

@@ -1,0 +1,60 @@
+"""Every reconciler kingress runs, from one place.
+
+``all_reconcilers`` is what ``kingress controller`` runs against a cluster;
+``offline_reconcilers`` adds the stand-in kubelet that ``kingress reconcile``
+needs because nothing runs the Deployments offline. Adding a controller is one
+line in ``all_reconcilers``. The order is the order ``settle`` first visits
+objects in; it does not change the result (each reconciler is level-based),
+only how many passes it takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kingress.backends import BackendRegistry
+from kingress.controller.ingress import GatewayProber, IngressReconciler
+from kingress.controller.reconciler import Reconciler
+from kingress.plugin.manager import build_registry
+from kingress.route.reconciler import RouteReconciler
+from kingress.serving.configuration import ConfigurationReconciler
+from kingress.serving.labeler import Labeler
+from kingress.serving.revision import RevisionReconciler
+from kingress.serving.service import ServiceReconciler
+from kingress.serving.standin_kubelet import DeploymentAvailability
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the reconcilers may need from the process that runs them."""
+
+    #: The installed backends; ``None`` loads them from the plugins.
+    backends: BackendRegistry | None = None
+    #: Decides whether the gateway serves an ingress; ``None`` assumes it does
+    #: (offline). On a cluster: probes of the gateway pods.
+    prober: GatewayProber | None = None
+
+
+def all_reconcilers(options: Options) -> list[Reconciler]:
+    """Every controller kingress runs."""
+    backends = options.backends if options.backends is not None else build_registry()
+    return [
+        ServiceReconciler(),
+        ConfigurationReconciler(),
+        RevisionReconciler(),
+        Labeler(),
+        RouteReconciler(),
+        IngressReconciler(backends, prober=options.prober),
+    ]
+
+
+def offline_reconcilers(
+    *, pending: bool = False, backends: BackendRegistry | None = None
+) -> list[Reconciler]:
+    """Every controller, plus the stand-in kubelet offline runs need.
+
+    :param pending: have the stand-in kubelet report Deployments as not yet
+        available, so Revisions stay ``Deploying`` (see ``standin_kubelet``).
+    :param backends: the backends to use instead of the installed plugins.
+    """
+    return [*all_reconcilers(Options(backends=backends)), DeploymentAvailability(pending=pending)]

@@ -1,0 +1,211 @@
+"""Informers: a local cache of one kind, kept current by list + watch.
+
+An informer lists its kind (in one namespace or all), then watches from the
+list's resourceVersion, applying every event to its cache and passing it on
+to a handler. A watch that ends (server timeout, dropped connection) is
+resumed from the last resourceVersion seen; a ``410 Gone`` (history expired)
+or any other error means a fresh list, after a backoff for errors. After a
+relist, objects that vanished meanwhile are reported as deleted and changed
+ones as modified, so nothing is lost.
+
+Writes a controller makes through ``CachedCluster`` are put into the cache at
+once (``observe``) so its next read sees them; the cache never goes back to
+an older resourceVersion of an object, nor brings back one whose deletion it
+has seen (a write's answer can arrive after the watch reported the object
+gone, e.g. when the garbage collector removed it at once).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
+
+from kingress.cluster.errors import ApiError, Gone
+from kingress.cluster.port import EventType, Kind, Object, WatchEvent
+from kingress.cluster.selectors import parse_selector
+from kingress.runtime.ratelimit import ExponentialBackoff
+
+log = logging.getLogger("kingress.runtime.informer")
+
+#: Called with each change: the event type and the object after it.
+Handler = Callable[[EventType, Object], None]
+
+
+class ListWatch(Protocol):
+    """What an informer needs from the API (``KubeCluster`` provides it)."""
+
+    def list_kind(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> tuple[list[Object], str]:
+        """Objects and the list's resourceVersion."""
+        ...
+
+    def watch_kind(
+        self, kind: Kind, namespace: str | None, resource_version: str, timeout: float | None
+    ) -> Iterator[WatchEvent]:
+        """Changes after ``resource_version``; ``Gone`` when it is too old."""
+        ...
+
+
+def _key(obj: Object) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace") or "", meta.get("name") or ""
+
+
+def _version(obj: Object) -> int:
+    raw = str((obj.get("metadata") or {}).get("resourceVersion") or "0")
+    return int(raw) if raw.isdigit() else 0
+
+
+class Informer:
+    """The cache of one kind and the thread that keeps it current."""
+
+    def __init__(
+        self,
+        source: ListWatch,
+        kind: Kind,
+        handler: Handler,
+        *,
+        namespace: str | None = None,
+        watch_timeout: float = 60.0,
+        on_relist: Callable[[Kind, str], None] = lambda kind, why: None,
+    ) -> None:
+        self.source = source
+        self.kind = kind
+        self.namespace = namespace
+        self.synced = threading.Event()
+        self._handler = handler
+        self._watch_timeout = watch_timeout
+        self._on_relist = on_relist
+        self._cache: dict[tuple[str, str], Object] = {}
+        #: The resourceVersion at which each deleted object was seen to go.
+        self._deleted: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+        self._backoff = ExponentialBackoff(0.1, 30.0)
+
+    # -- reads --------------------------------------------------------------
+
+    def covers(self, namespace: str | None) -> bool:
+        """Whether reads in ``namespace`` (``None``: all) can be served from this cache."""
+        return self.synced.is_set() and self.namespace in (None, namespace)
+
+    def get(self, namespace: str, name: str) -> Object | None:
+        """A copy of the cached object, if present."""
+        with self._lock:
+            found = self._cache.get((namespace, name))
+            return copy.deepcopy(found) if found is not None else None
+
+    def list(
+        self, namespace: str | None = None, labels: Mapping[str, str] | str | None = None
+    ) -> list[Object]:
+        """Copies of the cached objects, filtered, sorted by namespace and name."""
+        matches = parse_selector(labels)
+        with self._lock:
+            found = [
+                obj
+                for key, obj in sorted(self._cache.items())
+                if (namespace is None or key[0] == namespace)
+                and matches((obj.get("metadata") or {}).get("labels") or {})
+            ]
+            return copy.deepcopy(found)
+
+    # -- writes from the controller ------------------------------------------
+
+    def observe(self, obj: Object) -> None:
+        """Put an object the controller just wrote into the cache (if not older)."""
+        with self._lock:
+            self._store(obj)
+
+    def observe_deleted(self, namespace: str, name: str) -> None:
+        """Drop an object the controller just deleted."""
+        with self._lock:
+            self._cache.pop((namespace, name), None)
+
+    def _store(self, obj: Object) -> bool:
+        key = _key(obj)
+        current = self._cache.get(key)
+        if current is not None and _version(current) > _version(obj):
+            return False
+        if _version(obj) <= self._deleted.get(key, -1):
+            return False
+        self._deleted.pop(key, None)
+        self._cache[key] = copy.deepcopy(obj)
+        return True
+
+    def _forget(self, key: tuple[str, str], version: int) -> Object | None:
+        """Drop an object seen deleted at ``version``; the cached object, if any."""
+        self._deleted[key] = max(version, self._deleted.get(key, -1))
+        return self._cache.pop(key, None)
+
+    # -- the loop -------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """List and watch until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                version = self._relist()
+                self._backoff.forget(self.kind)
+                while not stop.is_set():
+                    version = self._watch(version, stop)
+            except Gone as error:
+                self._on_relist(self.kind, "expired")
+                log.info(
+                    "watch expired; relisting",
+                    extra={"kind": str(self.kind), "error": error.message},
+                )
+            except ApiError as error:
+                if stop.is_set():
+                    return
+                self._on_relist(self.kind, "error")
+                delay = self._backoff.when(self.kind)
+                log.warning(
+                    "list/watch failed; retrying",
+                    extra={"kind": str(self.kind), "error": error.message, "retry_in": delay},
+                )
+                stop.wait(delay)
+
+    def _relist(self) -> str:
+        items, version = self.source.list_kind(self.kind, self.namespace)
+        listed = {_key(obj): obj for obj in items}
+        changes: list[tuple[EventType, Object]] = []
+        with self._lock:
+            # A list is the whole truth: older deletions need no remembering any more.
+            self._deleted = {}
+            listed_at = int(version) if version.isdigit() else 0
+            for key in [k for k in self._cache if k not in listed]:
+                gone = self._forget(key, max(listed_at, _version(self._cache[key])))
+                assert gone is not None
+                changes.append((EventType.DELETED, gone))
+            for key, obj in listed.items():
+                previous = self._cache.get(key)
+                if previous is None or _version(previous) != _version(obj):
+                    self._cache[key] = obj
+                    kind = EventType.ADDED if previous is None else EventType.MODIFIED
+                    changes.append((kind, obj))
+        self.synced.set()
+        for event_type, obj in changes:
+            self._handler(event_type, copy.deepcopy(obj))
+        return version
+
+    def _watch(self, version: str, stop: threading.Event) -> str:
+        for event in self.source.watch_kind(
+            self.kind, self.namespace, version, self._watch_timeout
+        ):
+            with self._lock:
+                if event.type is EventType.DELETED:
+                    current = self._cache.get(_key(event.object))
+                    if current is None or _version(current) <= event.resource_version:
+                        self._forget(_key(event.object), event.resource_version)
+                else:
+                    self._store(event.object)
+            version = str(event.resource_version)
+            self._handler(event.type, copy.deepcopy(event.object))
+            if stop.is_set():
+                break
+        return version

@@ -1,0 +1,177 @@
+"""Work queue, rate limiters, leader election, metrics and the informer, without a server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+
+from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import EventType, Kind, Object, WatchEvent
+from kingress.runtime.informer import Informer
+from kingress.runtime.leader import LEASE, LeaderElector, LeaseConfig
+from kingress.runtime.metrics import Registry
+from kingress.runtime.ratelimit import ExponentialBackoff, MaxOf, TokenBucket
+from kingress.runtime.testing import wait_until
+from kingress.runtime.workqueue import WorkQueue
+
+
+def test_queue_dedupes_and_never_hands_an_item_to_two_workers() -> None:
+    queue: WorkQueue[str] = WorkQueue(ExponentialBackoff(0.001, 1))
+    queue.add("a")
+    queue.add("a")
+    queue.add("b")
+    assert len(queue) == 2
+    assert queue.get(timeout=0) == "a"
+    queue.add("a")  # while "a" is being processed
+    assert queue.get(timeout=0) == "b"
+    assert queue.get(timeout=0) is None  # "a" waits for done()
+    queue.done("a")
+    assert queue.get(timeout=0) == "a"
+
+
+def test_delayed_items_arrive_and_the_earliest_delay_wins() -> None:
+    queue: WorkQueue[str] = WorkQueue(ExponentialBackoff(0.001, 1))
+    queue.add_after("late", 60)
+    queue.add_after("late", 0.01)
+    assert queue.delayed == 1
+    assert queue.get(timeout=5) == "late"
+
+
+def test_shutdown_wakes_waiting_workers() -> None:
+    queue: WorkQueue[str] = WorkQueue(ExponentialBackoff(0.001, 1))
+    results: list[str | None] = []
+    worker = threading.Thread(target=lambda: results.append(queue.get()))
+    worker.start()
+    queue.shutdown()
+    worker.join(timeout=5)
+    assert results == [None]
+
+
+def test_backoff_doubles_per_item_up_to_the_cap_and_resets() -> None:
+    backoff = ExponentialBackoff(0.05, 0.3)
+    assert [backoff.when("x") for _ in range(5)] == [0.05, 0.1, 0.2, 0.3, 0.3]
+    assert backoff.when("y") == 0.05
+    backoff.forget("x")
+    assert backoff.when("x") == 0.05 and backoff.failures("x") == 1
+
+
+def test_token_bucket_limits_the_global_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(qps=10, burst=2, clock=lambda: now[0])
+    assert [bucket.when(i) for i in range(3)] == [0.0, 0.0, 0.1]
+    now[0] = 1.0
+    assert bucket.when("later") == 0.0
+    assert MaxOf(ExponentialBackoff(0.5, 1), bucket).when("z") == 0.5
+
+
+def test_only_one_elector_leads_and_an_expired_lease_is_taken_over() -> None:
+    store = MemoryCluster()
+    clock = [0.0]
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def elector(name: str) -> LeaderElector:
+        config = LeaseConfig("default", "lease", name, lease_duration=10, renew_deadline=5)
+        return LeaderElector(
+            store,
+            config,
+            monotonic=lambda: clock[0],
+            now=lambda: stamp + timedelta(seconds=clock[0]),
+        )
+
+    a, b = elector("a"), elector("b")
+    a.step()
+    b.step()
+    assert (a.is_leader, b.is_leader) == (True, False)
+    clock[0] = 8.0
+    a.step()  # renews
+    clock[0] = 15.0
+    b.step()  # saw the renewal at t=8: not expired yet
+    assert not b.is_leader
+    clock[0] = 30.0
+    b.step()
+    assert b.is_leader
+    a.step()
+    assert not a.is_leader
+    lease = store.get(LEASE, "default", "lease")["spec"]
+    assert lease["holderIdentity"] == "b" and lease["leaseTransitions"] == 2
+
+
+def test_a_stopped_leader_releases_the_lease() -> None:
+    store = MemoryCluster()
+    config = LeaseConfig("default", "lease", "a", retry_period=0.01)
+    leader = LeaderElector(store, config)
+    stop = threading.Event()
+    stop.set()
+    leader.step()
+    leader.run(stop)
+    assert not leader.is_leader
+    assert store.get(LEASE, "default", "lease")["spec"]["holderIdentity"] == ""
+    follower = LeaderElector(store, LeaseConfig("default", "lease", "b"))
+    follower.step()
+    assert follower.is_leader
+
+
+def test_metrics_exposition_format() -> None:
+    registry = Registry()
+    total = registry.counter("things_total", "Things.", ("kind",))
+    total.inc("a")
+    total.inc("a", amount=2)
+    registry.gauge("depth", "Depth.").set_function(lambda: 4)
+    latency = registry.histogram("latency_seconds", "Latency.", ("op",))
+    latency.observe(0.02, "get")
+    text = registry.render()
+    assert '# TYPE things_total counter\nthings_total{kind="a"} 3\n' in text
+    assert "depth 4\n" in text
+    assert 'latency_seconds_bucket{op="get",le="0.01"} 0' in text
+    assert 'latency_seconds_bucket{op="get",le="0.025"} 1' in text
+    assert 'latency_seconds_bucket{op="get",le="+Inf"} 1' in text
+    assert 'latency_seconds_count{op="get"} 1' in text
+
+
+class _StoreSource:
+    """The informer's list + watch, straight from an in-memory store."""
+
+    def __init__(self, store: MemoryCluster) -> None:
+        self.store = store
+
+    def list_kind(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> tuple[list[Object], str]:
+        return self.store.list(kind, namespace, labels), str(self.store.resource_version)
+
+    def watch_kind(
+        self, kind: Kind, namespace: str | None, resource_version: str, timeout: float | None
+    ) -> Iterator[WatchEvent]:
+        return self.store.watch(int(resource_version), frozenset({kind}), timeout)
+
+
+def test_a_late_write_answer_does_not_bring_a_deleted_object_back() -> None:
+    store = MemoryCluster()
+    kind = Kind("", "ConfigMap")
+    seen: list[tuple[EventType, str]] = []
+    informer = Informer(
+        _StoreSource(store),
+        kind,
+        lambda event, obj: seen.append((event, obj["metadata"]["name"])),
+        watch_timeout=0.2,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=informer.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(informer.synced.is_set)
+        created = store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        store.delete(kind, "default", "x")
+        wait_until(lambda: (EventType.DELETED, "x") in seen)
+        informer.observe(created)  # the create's answer, arriving after the watch saw the delete
+        assert informer.get("default", "x") is None
+        again = store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        informer.observe(again)  # a new object of that name is not a ghost
+        assert informer.get("default", "x") == again
+    finally:
+        stop.set()
+        thread.join(timeout=5)

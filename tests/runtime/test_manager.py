@@ -1,0 +1,186 @@
+"""The controller runtime against the embedded API, through the real HTTP client."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from kingress.apiserver.server import ApiServer
+from kingress.cluster.errors import NotFound
+from kingress.cluster.kube import KubeCluster
+from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.runtime.testing import (
+    CONFIG_MAP,
+    SECRET,
+    WRITER,
+    CopyToSecret,
+    connect,
+    decoded,
+    running_apiserver,
+    running_controller,
+    wait_until,
+)
+
+LEASE = Kind("coordination.k8s.io", "Lease")
+
+
+def make_config_map(kube: KubeCluster, name: str, value: str) -> Object:
+    return kube.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "default"},
+            "data": {"value": value},
+        }
+    )
+
+
+def secret_value(kube: KubeCluster, name: str) -> str | None:
+    try:
+        return decoded(kube.get(SECRET, "default", name)).get("value")
+    except NotFound:
+        return None
+
+
+def test_changes_propagate_and_the_endpoints_report(
+    server: tuple[ApiServer, Path], kube: KubeCluster
+) -> None:
+    make_config_map(kube, "before", "1")
+    reconciler = CopyToSecret("solo")
+    with running_controller(server[1], [reconciler], "solo") as manager:
+        wait_until(lambda: secret_value(kube, "before") == "1", what="the existing ConfigMap")
+        make_config_map(kube, "after", "2")
+        wait_until(lambda: secret_value(kube, "after") == "2", what="a new ConfigMap")
+        current = kube.get(CONFIG_MAP, "default", "after")
+        kube.update({**current, "data": {"value": "3"}})
+        wait_until(lambda: secret_value(kube, "after") == "3", what="an update")
+        # Deleting the Secret (a watched kind) brings it back through the owner mapper.
+        kube.delete(SECRET, "default", "after")
+        wait_until(lambda: secret_value(kube, "after") == "3", what="the deleted Secret")
+        assert manager.health is not None
+        base = f"http://127.0.0.1:{manager.health.port}"
+        wait_until(lambda: manager.ready() is None, what="readiness")
+        with urllib.request.urlopen(f"{base}/readyz", timeout=5) as ready:
+            assert ready.status == 200
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as scrape:
+            metrics = scrape.read().decode()
+        assert 'kingress_reconcile_total{reconciler="copy-to-secret",result="success"}' in metrics
+        assert "kingress_reconcile_duration_seconds_bucket" in metrics
+        assert "kingress_workqueue_depth" in metrics
+        assert "kingress_leader 1" in metrics
+    reconciled_before = reconciler.reconciled.count(ObjectRef(CONFIG_MAP, "default", "before"))
+    assert reconciled_before <= 2, "an unchanged object should not be reconciled over and over"
+
+
+def test_only_the_leader_writes_and_a_follower_takes_over(
+    server: tuple[ApiServer, Path], kube: KubeCluster
+) -> None:
+    first, second = CopyToSecret("first"), CopyToSecret("second")
+    with running_controller(server[1], [first], "first") as leader:
+        wait_until(lambda: leader.is_leader, what="the first controller to lead")
+        with running_controller(server[1], [second], "second") as follower:
+            wait_until(lambda: follower.ready() is None, what="the follower to be ready")
+            for number in range(3):
+                make_config_map(kube, f"cm-{number}", str(number))
+            wait_until(
+                lambda: all(secret_value(kube, f"cm-{n}") == str(n) for n in range(3)),
+                what="the leader to copy every ConfigMap",
+            )
+            writers = {s["metadata"]["annotations"][WRITER] for s in kube.list(SECRET, "default")}
+            assert writers == {"first"}
+            assert second.reconciled == []
+            assert not follower.is_leader
+            leader.stop()
+            wait_until(lambda: follower.is_leader, timeout=10, what="the follower to lead")
+            make_config_map(kube, "late", "x")
+            wait_until(lambda: secret_value(kube, "late") == "x", what="the new leader's write")
+            late = kube.get(SECRET, "default", "late")
+            assert late["metadata"]["annotations"][WRITER] == "second"
+
+
+def test_a_killed_controller_is_replaced_with_nothing_lost_or_duplicated(
+    server: tuple[ApiServer, Path], kube: KubeCluster
+) -> None:
+    script = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from kingress.runtime.testing import CopyToSecret, running_controller\n"
+        "with running_controller(Path(sys.argv[1]), [CopyToSecret('doomed')], 'doomed'):\n"
+        "    print('started', flush=True)\n"
+        "    threading.Event().wait()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(server[1])], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "started"
+        make_config_map(kube, "early", "1")
+        wait_until(lambda: secret_value(kube, "early") == "1", what="the doomed controller")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    for number in range(5):
+        make_config_map(kube, f"orphan-{number}", str(number))
+    survivor = CopyToSecret("survivor")
+    with running_controller(server[1], [survivor], "survivor") as manager:
+        wait_until(lambda: manager.is_leader, timeout=10, what="the lease to expire")
+        wait_until(
+            lambda: all(secret_value(kube, f"orphan-{n}") == str(n) for n in range(5)),
+            what="every ConfigMap created while nobody led",
+        )
+    secrets = sorted(s["metadata"]["name"] for s in kube.list(SECRET, "default"))
+    config_maps = sorted(c["metadata"]["name"] for c in kube.list(CONFIG_MAP, "default"))
+    assert secrets == config_maps
+    lease = kube.get(LEASE, "default", "kingress-controller")
+    assert lease["spec"]["leaseTransitions"] >= 2
+
+
+def test_conflicts_are_retried(server: tuple[ApiServer, Path], kube: KubeCluster) -> None:
+    interfered: list[ObjectRef] = []
+
+    def interfere(ref: ObjectRef) -> None:
+        # The first time, someone else writes between our read and our write.
+        if not interfered:
+            interfered.append(ref)
+            current = kube.get(SECRET, ref.namespace, ref.name)
+            labels = {"touched": "yes"}
+            kube.update({**current, "metadata": {**current["metadata"], "labels": labels}})
+
+    reconciler = CopyToSecret("solo", before_write=interfere)
+    make_config_map(kube, "contested", "first")
+    with running_controller(server[1], [reconciler], "solo") as manager:
+        wait_until(lambda: secret_value(kube, "contested") == "first", what="the first copy")
+        current = kube.get(CONFIG_MAP, "default", "contested")
+        kube.update({**current, "data": {"value": "second"}})
+        wait_until(lambda: secret_value(kube, "contested") == "second", what="the retried write")
+        assert interfered
+        assert manager.errors.value("copy-to-secret", "Conflict") >= 1
+
+
+def test_an_expired_watch_relists_and_loses_nothing(tmp_path: Path) -> None:
+    # A tiny history: any burst of writes expires the informer's resourceVersion.
+    with running_apiserver(tmp_path, MemoryCluster(history=4)) as (_, kubeconfig):
+        kube = connect(kubeconfig)
+        reconciler = CopyToSecret("solo")
+        with running_controller(kubeconfig, [reconciler], "solo", watch_timeout=1.0) as manager:
+            wait_until(lambda: manager.ready() is None, what="readiness")
+            for number in range(12):
+                make_config_map(kube, f"burst-{number}", str(number))
+            wait_until(
+                lambda: all(secret_value(kube, f"burst-{n}") == str(n) for n in range(12)),
+                what="every ConfigMap of the burst",
+            )
+            wait_until(
+                lambda: (
+                    sum(manager.relists.value(str(k), "expired") for k in (CONFIG_MAP, SECRET)) >= 1
+                ),
+                what="a relist after 410",
+            )
