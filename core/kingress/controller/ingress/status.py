@@ -25,7 +25,7 @@ from kingress.api.ingress import (
 )
 from kingress.backends import Readiness, Translation
 from kingress.cluster.port import Kind
-from kingress.ingress.pipeline import TRANSLATION_FAILED
+from kingress.ingress.pipeline import TRANSLATION_FAILED, TRANSLATION_TIMEOUT
 
 #: Status annotation listing every kind applied for the ingress (comma-separated, sorted).
 APPLIED_KINDS = "networking.internal.knative.dev/applied-kinds"
@@ -49,6 +49,13 @@ class Reason(StrEnum):
     UNINITIALIZED = "Uninitialized"
     #: ``LoadBalancerReady=False``: the backend's ``check_ready`` raised or returned garbage.
     READINESS_CHECK_FAILED = "ReadinessCheckFailed"
+    #: ``NetworkConfigured=False``: ``translate`` ran past its deadline (or earlier calls
+    #: still run); retried later.
+    TRANSLATION_TIMEOUT = TRANSLATION_TIMEOUT
+    #: ``LoadBalancerReady=False``: ``check_ready`` ran past its deadline; retried later.
+    READINESS_CHECK_TIMEOUT = "ReadinessCheckTimeout"
+    #: ``NetworkConfigured=False``: a host of the ingress belongs to another ingress.
+    DOMAIN_CONFLICT = "DomainConflict"
 
 
 def applied_kinds(status: IngressStatus) -> frozenset[Kind]:
