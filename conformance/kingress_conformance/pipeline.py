@@ -11,7 +11,10 @@ Endpoints as a translation sees them).
 ``services_context`` makes the wire-form Service and Endpoints the controller
 would read for each test Service: one port 80, named ``http2`` with appProtocol
 ``kubernetes.io/h2c`` for h2c servers (else ``http``), targeting the address
-the server listens on; ExternalName Services point at the private gateway.
+the server listens on; ExternalName Services point at the private gateway,
+on port 80 unless the depth knows where it listens (the local depth's
+ephemeral private listener: its port is the ExternalName Service's port, as a
+client of an ExternalName Service connects to the name on the Service port).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def with_class(ingress: ClusterIngress, ingress_class: str | None) -> ClusterIng
     return ingress.model_copy(update={"metadata": metadata})
 
 
-#: Where a test Service's server listens: (ip, port); ``None`` for an ExternalName Service.
+#: Where a test Service's server listens: (ip, port); for an ExternalName Service, where its
+#: target listens, or ``None`` for the Service port 80.
 Address = Callable[[TestService], tuple[str, int] | None]
 #: What an ExternalName test Service points at.
 ExternalName = Callable[[TestService], str]
@@ -51,6 +55,7 @@ def service_objects(
         port["appProtocol"] = service.app_protocol
     metadata = {"name": service.name, "namespace": NAMESPACE, "labels": {"app": service.name}}
     if service.external is not None:
+        port["port"] = address[1] if address else SERVICE_PORT
         spec: dict[str, Any] = {"type": "ExternalName", "externalName": external, "ports": [port]}
         return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}, None
     port["targetPort"] = address[1] if address else SERVICE_PORT

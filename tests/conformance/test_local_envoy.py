@@ -60,6 +60,13 @@ def test_envoy_passes_representative_cases() -> None:
     assert {k: o for k, o in outcomes.items() if o[0] != Outcome.PASSED} == {}
 
 
+def test_envoy_passes_host_rewrite_through_the_private_gateway() -> None:
+    # The ExternalName Service points at the private listener's loopback address and
+    # ephemeral port; the vanity hosts must come back from the private host's backend.
+    outcome, reason = _outcomes(EnvoyBackend(), ("host-rewrite",))["host-rewrite"]
+    assert outcome == Outcome.PASSED, reason
+
+
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES))
 def test_broken_envoy_fails_its_catchers(breakage: str) -> None:
     catchers = tuple(sorted(EXPECTED[breakage] - {"timeout"}))

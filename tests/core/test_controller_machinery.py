@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,7 +83,7 @@ def test_ensure_keeps_server_assigned_service_fields() -> None:
         "metadata": {"name": "svc", "namespace": "default"},
         "spec": {"ports": [{"port": 80}]},
     }
-    created = ensure(store, service, parent)
+    created = copy.deepcopy(ensure(store, service, parent))
     created["spec"]["clusterIP"] = "10.0.0.1"
     store.update(created)
     before = store.resource_version
@@ -151,7 +152,7 @@ def test_settle_reacts_to_child_changes() -> None:
     store = MemoryCluster()
     _parent(store)
     settle(store, [Mirror()], FakeClock())
-    child = store.get(SECRET, "default", "parent-copy")
+    child = copy.deepcopy(store.get(SECRET, "default", "parent-copy"))
     child["stringData"] = {"value": "tampered"}
     store.update(child)
     settle(store, [Mirror()], FakeClock())
@@ -178,3 +179,11 @@ def test_settle_stops_a_system_that_never_settles() -> None:
     _parent(store)
     with pytest.raises(NotSettled, match="busiest: mirror ConfigMap default/parent"):
         settle(store, [Mirror(flap=True)], FakeClock(), max_reconciles=50)
+
+
+def test_settle_outlasts_a_watch_history_shorter_than_one_pass() -> None:
+    store = MemoryCluster(history=8)
+    for index in range(20):
+        _parent(store, f"parent-{index}")
+    settle(store, [Mirror()], FakeClock())
+    assert len(store.list(SECRET, "default")) == 20

@@ -7,6 +7,7 @@ in a ``RecordingCluster`` that logs every write.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
@@ -372,14 +373,14 @@ def test_a_second_reconcile_writes_nothing() -> None:
 def test_an_ingress_being_deleted_or_gone_is_left_alone() -> None:
     store, cluster = world(hello())
     reconcile(cluster, Gateway("routes"))
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     obj["metadata"]["finalizers"] = ["someone.else/cleanup"]
     store.update(obj)
     store.delete(REF.kind, REF.namespace, REF.name)
     cluster.actions.clear()
     reconcile(cluster, Gateway("routes"))
     assert cluster.actions == []
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     obj["metadata"]["finalizers"] = []
     store.update(obj)
     assert store.list(CONFIG_MAP) == []  # collected through the owner reference
@@ -426,7 +427,7 @@ def test_invalid_output_fails_the_ingress_and_applies_nothing(output: object, pr
 def test_spec_change_updates_objects_and_deletes_stale_ones() -> None:
     store, cluster = world(hello(hosts=["a.example.com", "b.example.com"]))
     reconcile(cluster, Gateway("routes"))
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     store.update({**obj, "spec": hello(hosts=["c.example.com"])["spec"]})
     cluster.actions.clear()
     reconcile(cluster, Gateway("routes"))
@@ -443,7 +444,7 @@ def test_class_change_deletes_every_object_of_the_previous_backend() -> None:
     backends = (Gateway("routes"), Gateway("secrets", routes("Secret")))
     store, cluster = world(hello(hosts=["a.example.com", "b.example.com"]))
     reconcile(cluster, *backends)
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     obj["metadata"]["annotations"][INGRESS_CLASS] = "secrets"
     store.update(obj)
     cluster.actions.clear()
@@ -462,7 +463,7 @@ def test_class_change_deletes_every_object_of_the_previous_backend() -> None:
 def test_a_failed_translation_keeps_the_objects_that_serve_the_last_good_spec() -> None:
     store, cluster = world(hello())
     reconcile(cluster, Gateway("routes"))
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     obj["spec"]["rules"][0]["http"]["paths"][0]["rewriteHost"] = "elsewhere.example.com"
     store.update(obj)
     cluster.actions.clear()
@@ -690,7 +691,7 @@ def test_the_prober_has_the_last_word_and_gets_the_ingress_hash() -> None:
 
 def test_moving_to_a_class_kingress_does_not_serve_leaves_everything_alone() -> None:
     store, reconciler = settled(hello(), backend=Gateway("routes"))
-    obj = store.get(REF.kind, REF.namespace, REF.name)
+    obj = copy.deepcopy(store.get(REF.kind, REF.namespace, REF.name))
     obj["metadata"]["annotations"][INGRESS_CLASS] = "kourier.ingress.networking.knative.dev"
     store.update(obj)
     before = store.resource_version

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import EventType, Kind
+from kingress.frozen import ReadOnlyError, thaw
 
 CONFIG_MAP = Kind("", "ConfigMap")
 SERVICE = Kind("serving.knative.dev", "Service")
@@ -81,7 +87,7 @@ def test_namespace_defaults_and_cluster_scoped_has_none() -> None:
 )
 def test_generation_follows_spec_only(change: Any, want_generation: int) -> None:
     store = MemoryCluster()
-    obj = store.create(ksvc())
+    obj = copy.deepcopy(store.create(ksvc()))
     change(obj)
     updated = store.update(obj)
     assert updated["metadata"]["generation"] == want_generation
@@ -121,7 +127,7 @@ def test_update_without_resource_version_is_unconditional() -> None:
 
 def test_status_subresource_leaves_spec_alone() -> None:
     store = MemoryCluster()
-    obj = store.create(ksvc())
+    obj = copy.deepcopy(store.create(ksvc()))
     obj["spec"] = {"changed": True}
     obj["status"] = {"observedGeneration": 1}
     updated = store.update_status(obj)
@@ -200,7 +206,7 @@ def test_finalizers_delay_deletion_until_removed() -> None:
     store = MemoryCluster()
     obj = store.create(ksvc(metadata={"name": "hello", "finalizers": ["keep"]}))
     store.delete(SERVICE, "default", "hello")
-    marked = store.get(SERVICE, "default", "hello")
+    marked = copy.deepcopy(store.get(SERVICE, "default", "hello"))
     assert marked["metadata"]["deletionTimestamp"]
     assert marked["metadata"]["generation"] == obj["metadata"]["generation"] + 1
     marked["metadata"]["finalizers"] = []
@@ -249,7 +255,7 @@ def test_watch_from_a_resource_version_sees_later_changes_only() -> None:
     store = MemoryCluster()
     store.create(ksvc("a"))
     since = store.resource_version
-    obj = store.create(ksvc("b"))
+    obj = copy.deepcopy(store.create(ksvc("b")))
     obj["spec"] = {"x": 1}
     store.update(obj)
     store.delete(SERVICE, "default", "b")
@@ -319,11 +325,97 @@ def test_events_since_a_version_are_exactly_the_later_ones() -> None:
         assert names == [f"s{n}" for n in range(since, 50)]
 
 
-def test_reads_are_copies() -> None:
+def _mutations(obj: dict[str, Any]) -> list[Callable[[], object]]:
+    """Every way of changing a stored object (or a part of it) in place."""
+    spec, containers = obj["spec"], obj["spec"]["template"]["spec"]["containers"]
+    return [
+        lambda: spec.__setitem__("mutated", True),
+        lambda: spec.update(mutated=True),
+        lambda: spec.setdefault("mutated", True),
+        lambda: spec.pop("template"),
+        spec.popitem,
+        spec.clear,
+        lambda: obj["metadata"].__delitem__("name"),
+        lambda: containers.append({}),
+        lambda: containers.extend([{}]),
+        lambda: containers.insert(0, {}),
+        containers.pop,
+        lambda: containers.__setitem__(0, {}),
+        lambda: containers.__delitem__(0),
+        containers.sort,
+        lambda: containers[0].__setitem__("image", "other"),
+    ]
+
+
+@pytest.mark.parametrize("read", ["create", "get", "list", "update", "update_status", "watch"])
+def test_what_the_store_hands_out_cannot_change_what_it_holds(read: str) -> None:
     store = MemoryCluster()
     created = store.create(ksvc())
-    created["spec"]["mutated"] = True
-    assert "mutated" not in store.get(SERVICE, "default", "hello")["spec"]
+    objects: dict[str, Callable[[], dict[str, Any]]] = {
+        "create": lambda: created,
+        "get": lambda: store.get(SERVICE, "default", "hello"),
+        "list": lambda: store.list(SERVICE)[0],
+        "update": lambda: store.update(ksvc(metadata={"name": "hello", "labels": {"a": "b"}})),
+        "update_status": lambda: store.update_status({**created, "status": {"url": "u"}}),
+        "watch": lambda: store.events_since(0)[-1].object,
+    }
+    obj = objects[read]()
+    before = copy.deepcopy(store.get(SERVICE, "default", "hello"))
+    for mutate in _mutations(obj):
+        with pytest.raises(ReadOnlyError):
+            mutate()
+    assert store.get(SERVICE, "default", "hello") == before
+
+
+def test_what_a_caller_writes_is_copied_in() -> None:
+    store = MemoryCluster()
+    mine = ksvc()
+    store.create(mine)
+    mine["spec"]["template"]["spec"]["containers"][0]["image"] = "changed"
+    mine["metadata"]["labels"] = {"a": "b"}
+    stored = store.get(SERVICE, "default", "hello")
+    assert stored["spec"]["template"]["spec"]["containers"][0]["image"] == "img"
+    assert "labels" not in stored["metadata"]
+
+
+def test_copies_of_read_objects_are_plain_and_mutable() -> None:
+    store = MemoryCluster()
+    stored = store.create(ksvc())
+    mine = copy.deepcopy(stored)
+    mine["spec"]["template"]["spec"]["containers"][0]["image"] = "changed"
+    assert thaw(stored) == ksvc() | {"metadata": stored["metadata"]}
+    assert type(mine["spec"]) is dict
+    shallow = {**stored, "spec": {}}
+    assert store.update(shallow)["spec"] == {}
+    assert stored["spec"] == ksvc()["spec"]
+    assert json.loads(json.dumps(stored)) == stored
+    assert yaml.safe_load(yaml.safe_dump(stored)) == stored
+    assert pickle.loads(pickle.dumps(stored)) == stored
+
+
+def test_label_and_owner_indexes_follow_updates_and_deletes() -> None:
+    store = MemoryCluster()
+    owner = store.create(ksvc())
+    child = {
+        **_child("child", owner),
+        "metadata": {**_child("child", owner)["metadata"], "labels": {"app": "a"}},
+    }
+    store.create(child)
+    assert [o["metadata"]["name"] for o in store.list(CONFIG_MAP, None, {"app": "a"})] == ["child"]
+    relabelled = {**store.get(CONFIG_MAP, "default", "child")}
+    relabelled["metadata"] = {**relabelled["metadata"], "labels": {"app": "b"}}
+    store.update(relabelled)
+    assert store.list(CONFIG_MAP, None, {"app": "a"}) == []
+    assert len(store.list(CONFIG_MAP, "default", {"app": "b"})) == 1
+    assert store.list(CONFIG_MAP, "elsewhere", {"app": "b"}) == []
+    orphaned = {**store.get(CONFIG_MAP, "default", "child")}
+    orphaned["metadata"] = {**orphaned["metadata"], "ownerReferences": []}
+    store.update(orphaned)
+    store.delete(SERVICE, "default", "hello")
+    assert len(store.list(CONFIG_MAP)) == 1
+    store.delete(CONFIG_MAP, "default", "child")
+    assert store.list(CONFIG_MAP, None, {"app": "b"}) == []
+    assert store.kinds() == []
 
 
 def test_restore_keeps_uid_generation_and_status_and_replaces() -> None:

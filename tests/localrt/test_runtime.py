@@ -8,6 +8,7 @@ long anything takes.
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import subprocess
@@ -130,7 +131,7 @@ def test_an_env_change_restarts_the_process_with_the_new_target(runtime: LocalRu
     reconcile(runtime, store, "hello-00001")
     before = running(runtime, "hello-00001")
 
-    changed = store.get(DEPLOYMENT, "default", "hello-00001-deployment")
+    changed = copy.deepcopy(store.get(DEPLOYMENT, "default", "hello-00001-deployment"))
     changed["spec"]["template"]["spec"]["containers"][0]["env"][-1]["value"] = "v2"
     store.update(changed)
     reconcile(runtime, store, "hello-00001")
@@ -223,7 +224,7 @@ def test_a_process_that_cannot_start_is_reported_and_retried(runtime: LocalRunti
     assert endpoints_ports(store, "hello-00001") == []
     assert result.requeue_after == 1.0
 
-    fixed = store.get(DEPLOYMENT, "default", "hello-00001-deployment")
+    fixed = copy.deepcopy(store.get(DEPLOYMENT, "default", "hello-00001-deployment"))
     fixed["spec"]["template"]["spec"]["containers"][0]["env"].pop()
     store.update(fixed)
     reconcile(runtime, store, "hello-00001")
@@ -257,7 +258,9 @@ def test_scaling_to_zero_stops_the_process_and_empties_the_endpoints(
     settle(store, [runtime], CLOCK)
     pid = running(runtime, "hello-00001").pid
 
-    scaled = with_replicas(0)(store.get(DEPLOYMENT, "default", "hello-00001-deployment"))
+    scaled = with_replicas(0)(
+        copy.deepcopy(store.get(DEPLOYMENT, "default", "hello-00001-deployment"))
+    )
     store.update(scaled)
     report = settle(store, [runtime], CLOCK)
 

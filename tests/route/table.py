@@ -8,6 +8,7 @@ checks idempotence: a second reconcile writes nothing.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ def set_status(
 ) -> Callable[[World], None]:
     def apply(world: World) -> None:
         store = world.store
-        obj = store.get(kind, NS, name)
+        obj = copy.deepcopy(store.get(kind, NS, name))
         obj["status"] = {}
         for option in options:
             option(obj)
@@ -119,7 +120,9 @@ def publish_second_revision(world: World) -> None:
 
 def two_load_balancers(store: MemoryCluster) -> None:
     mark_ingress(store, private={"ip": "10.0.0.1"})
-    obj = store.get(Kind("networking.internal.knative.dev", "ClusterIngress"), NS, "r")
+    obj = copy.deepcopy(
+        store.get(Kind("networking.internal.knative.dev", "ClusterIngress"), NS, "r")
+    )
     obj["status"]["privateLoadBalancer"]["ingress"].append({"ip": "10.0.0.2"})
     store.update_status(obj)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ def world_with(*objects: Object) -> World:
 
 
 def update_route(world: World, **changes: Any) -> None:
-    obj = world.store.get(ROUTE, NS, "r")
+    obj = copy.deepcopy(world.store.get(ROUTE, NS, "r"))
     meta = obj["metadata"]
     for key in ("labels", "annotations"):
         if key in changes:
@@ -93,7 +94,7 @@ def test_one_tag_made_cluster_local_by_its_placeholder_service() -> None:
             with_traffic(config_target("a", 100), revision_target("a-1", 0, tag="dev")),
         )
     )
-    tagged = world.get("Service", "dev-r")
+    tagged = copy.deepcopy(world.get("Service", "dev-r"))
     tagged["metadata"]["labels"][VISIBILITY_LABEL] = "cluster-local"
     world.store.update(tagged)
     world.reconcile()

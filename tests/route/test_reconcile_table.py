@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from kingress.route.lookups import REVISION
@@ -342,7 +344,7 @@ def test_missing_route_writes_nothing() -> None:
 def test_route_being_deleted_is_left_alone() -> None:
     world = World()
     seed(world.store, [simple_route(), cfg(), rev()])
-    stored = world.store.get(ROUTE, NS, "r")
+    stored = copy.deepcopy(world.store.get(ROUTE, NS, "r"))
     stored["metadata"]["finalizers"] = ["test/hold"]
     world.store.update(stored)
     world.store.delete(ROUTE, NS, "r")

@@ -8,6 +8,7 @@ load balancer), so the Route sees the status it would.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,7 +81,7 @@ def ready_status(route: Route) -> str:
 def publish(store: MemoryCluster, config: str, rev: str) -> None:
     """A new ready Revision becomes the Configuration's latest."""
     seed(store, [revision(NS, rev, of_configuration(config), ready)])
-    obj = store.get(CONFIGURATION, NS, config)
+    obj = copy.deepcopy(store.get(CONFIGURATION, NS, config))
     obj["status"]["latestReadyRevisionName"] = rev
     obj["status"]["latestCreatedRevisionName"] = rev
     store.update_status(obj)

@@ -6,8 +6,10 @@ test servers on 127.0.0.1, generate its certificates, prepare and translate
 its ingresses exactly as offline (deterministic or failed), ``apply`` them to
 the gateway, wait (bounded) until every host of every ingress answers a probe
 with that ingress's hash, then evaluate each check with real requests
-(``depths.live``). The gateway is started once per backend and emptied after
-each case.
+(``depths.live``). The private gateway listens on an ephemeral port, not on 80:
+an ExternalName Service to it (``host-rewrite``) has that port as its Service
+port, and the case's splits to it are moved from port 80 to that port. The
+gateway is started once per backend and emptied after each case.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from kingress import (
     PROBE_VALUE,
     Backend,
     ClusterIngress,
+    HTTPIngressPath,
     HTTPOption,
+    IngressBackendSplit,
+    IngressRule,
     Translation,
     Visibility,
     expanded_hosts,
@@ -96,15 +101,6 @@ class LocalSession:
 
     def run(self, case: Case) -> CaseResult:
         """Servers up, ingresses applied and served, checks evaluated, everything stopped."""
-        hops = any(s.external == ExternalTarget.PRIVATE_GATEWAY for s in case.services)
-        if hops and self.gateway.endpoint(Gateway.PRIVATE)[1] != SERVICE_PORT:
-            reason = (
-                f"the ExternalName hop to the private gateway needs it on the Service port "
-                f"{SERVICE_PORT}; the local gateway listens on an ephemeral port"
-            )
-            return CaseResult(
-                key=case.key, backend=self.backend.name, outcome=Outcome.SKIPPED, reason=reason
-            )
         with ExitStack() as stack:
             servers = {
                 s.name: stack.enter_context(
@@ -136,10 +132,16 @@ class _CaseRun:
         self.session = session
         self.case = case
         private = session.gateway.endpoint(Gateway.PRIVATE)
+        # The private gateway listens on an ephemeral loopback port, not on 80: an
+        # ExternalName Service to it has that port, and the splits to it are moved there.
+        self.hops = {s.name for s in case.services if s.external == ExternalTarget.PRIVATE_GATEWAY}
+        self.hop_port = private[1]
+        addresses = {name: server.address for name, server in servers.items()}
+        addresses.update(dict.fromkeys(self.hops, private))
         self.context = services_context(
             case,
-            lambda s: servers[s.name].address if s.name in servers else None,
-            lambda s: private[0] if s.external == ExternalTarget.PRIVATE_GATEWAY else "",
+            lambda s: addresses.get(s.name),
+            lambda s: private[0] if s.name in self.hops else "",
             session.options.config,
         )
         self.secrets = [tls_secret(c.secret, c.hosts, NAMESPACE) for c in case.certificates]
@@ -159,8 +161,9 @@ class _CaseRun:
         self._apply()
 
     def _translate(self, ingress: ClusterIngress) -> None:
+        local = _to_port(ingress, self.hops, self.hop_port)
         ready, translation = translate_checked(
-            self.session.backend, with_class(ingress, self.session.ingress_class), self.context
+            self.session.backend, with_class(local, self.session.ingress_class), self.context
         )
         self.prepared[ingress.metadata.name] = ready
         self.translations[ingress.metadata.name] = translation
@@ -246,3 +249,25 @@ def _probe_targets(ingress: ClusterIngress) -> Iterator[Request]:
                 gateway=Gateway.PRIVATE if private else Gateway.PUBLIC,
                 tls=redirected and not private and host in certified,
             )
+
+
+def _to_port(ingress: ClusterIngress, services: set[str], port: int) -> ClusterIngress:
+    """The ingress with its splits to ``services`` on ``SERVICE_PORT`` moved to ``port``."""
+
+    def split(s: IngressBackendSplit) -> IngressBackendSplit:
+        moved = s.service_name in services and s.service_port == SERVICE_PORT
+        return s.model_copy(update={"service_port": port}) if moved else s
+
+    def path(p: HTTPIngressPath) -> HTTPIngressPath:
+        return p.model_copy(update={"splits": tuple(split(s) for s in p.splits)})
+
+    def rule(r: IngressRule) -> IngressRule:
+        if r.http is None:
+            return r
+        http = r.http.model_copy(update={"paths": tuple(path(p) for p in r.http.paths)})
+        return r.model_copy(update={"http": http})
+
+    if not services:
+        return ingress
+    spec = ingress.spec.model_copy(update={"rules": tuple(rule(r) for r in ingress.spec.rules)})
+    return ingress.model_copy(update={"spec": spec})

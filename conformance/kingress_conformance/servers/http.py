@@ -154,7 +154,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         time.sleep(after)
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (a gateway with a short timeout does):
+            # that is the outcome the timeout case looks for, not a server error.
+            self.close_connection = True
 
     def _websocket(self) -> None:
         key = self.headers.get("Sec-WebSocket-Key", "")

@@ -13,6 +13,11 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 from pydantic.alias_generators import to_camel
 
+from kingress.frozen import FrozenDict
+
+#: The types whose empty values ``omitempty`` leaves out (with ``None``).
+_SIZED = frozenset({str, list, dict, tuple})
+
 
 class ApiModel(BaseModel):
     """A strict, frozen part of an API object: unknown fields are errors."""
@@ -27,7 +32,17 @@ class ApiModel(BaseModel):
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
-        """Parse a wire-form (camelCase) dict; raises ``pydantic.ValidationError``."""
+        """Parse a wire-form (camelCase) dict; raises ``pydantic.ValidationError``.
+
+        A frozen dict (what the store hands out) is parsed once per class: the
+        model is kept with it and returned again.
+        """
+        if type(data) is FrozenDict:
+            model = data.parsed(cls)
+            if model is None:
+                model = cls.model_validate(data)
+                data.remember_parsed(cls, model)
+            return model
         return cls.model_validate(data)
 
     @model_serializer(mode="wrap")
@@ -35,7 +50,11 @@ class ApiModel(BaseModel):
         # Go's ``omitempty``: unset, empty-string and empty-collection fields are
         # left out. Values inside maps (label values may be "") are kept.
         data = handler(self)
-        return {key: value for key, value in data.items() if not _is_empty(value)}
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None and (type(value) not in _SIZED or value)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Render to the wire form: camelCase keys, empty fields left out."""
@@ -52,7 +71,3 @@ class OpenModel(ApiModel):
     """
 
     model_config = ConfigDict(extra="allow")
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict | tuple) and len(value) == 0)

@@ -510,8 +510,8 @@ class _Call:
                 refs = obj["metadata"].get("ownerReferences") or []
                 kept = [r for r in refs if r.get("uid") != owner_uid]
                 if len(kept) != len(refs):
-                    obj["metadata"]["ownerReferences"] = kept
-                    self.store.update(obj)
+                    metadata = {**obj["metadata"], "ownerReferences": kept}
+                    self.store.update({**obj, "metadata": metadata})
 
     def _empty_namespace(self, name: str) -> None:
         for kind in self.store.kinds():

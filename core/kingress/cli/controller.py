@@ -12,7 +12,7 @@ from kingress.cli.errors import CliError
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.port import ObjectRef
 from kingress.controller.registry import Options, all_reconcilers
-from kingress.runtime import logs
+from kingress.runtime import gctune, logs
 from kingress.runtime.gateway_probe import ClusterGatewayProber
 from kingress.runtime.manager import Manager, ManagerOptions
 from kingress.runtime.prober import Prober
@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Run until SIGTERM or SIGINT."""
     logs.configure(args.log_level)
+    gctune.tune()
     try:
         api = KubeCluster.from_kubeconfig(args.kubeconfig)
     except Exception as error:  # the client raises several unrelated types here

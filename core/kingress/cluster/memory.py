@@ -16,14 +16,16 @@
   limit); a watch from an older resourceVersion than the history holds is
   ``Gone`` (410), as in Kubernetes, and the client relists.
 
-Any kind is accepted. It is thread-safe; objects are copied in and out so callers
-never share state with the store.
+Any kind is accepted. It is thread-safe. Objects are frozen when written
+(``kingress.frozen``) and the frozen object is what every read returns,
+so reads cost no copy and no caller can change what the store holds: changing
+one in place raises ``TypeError``. Lists are served from indexes by kind,
+namespace, label and owner (``kingress.cluster.index``).
 """
 
 from __future__ import annotations
 
 import builtins
-import copy
 import json
 import re
 import threading
@@ -35,8 +37,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
+from kingress.cluster.index import StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
-from kingress.cluster.selectors import parse_selector
+from kingress.frozen import freeze
 
 #: Kinds that live outside namespaces.
 CLUSTER_SCOPED: frozenset[Kind] = frozenset(
@@ -57,7 +60,7 @@ _DNS1123_SUBDOMAIN = re.compile(
 )
 _METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
 #: Default bounds of the watch history: events, and their total size as JSON.
-HISTORY_EVENTS = 100_000
+HISTORY_EVENTS = 10_000
 HISTORY_BYTES = 64 * 1024 * 1024
 
 
@@ -93,7 +96,7 @@ class MemoryCluster:
         history_bytes: int = HISTORY_BYTES,
     ) -> None:
         self._clock = clock
-        self._objects: dict[ObjectRef, Object] = {}
+        self._index = StoreIndex()
         self._by_uid: dict[str, ObjectRef] = {}
         # One event per resourceVersion, oldest first, with its size as JSON.
         self._events: deque[tuple[WatchEvent, int]] = deque()
@@ -112,13 +115,21 @@ class MemoryCluster:
         with self._lock:
             return self._version
 
+    @property
+    def history(self) -> int:
+        """How many changes the watch history keeps."""
+        return self._events.maxlen or 0
+
+    def count(self) -> int:
+        """How many objects the store holds."""
+        return len(self._index.objects)
+
     def get(self, kind: Kind, namespace: str, name: str) -> Object:
-        """The object, or ``NotFound``."""
-        with self._lock:
-            obj = self._objects.get(ObjectRef(kind, self._ns(kind, namespace), name))
-            if obj is None:
-                raise NotFound(f'{kind} "{name}" not found')
-            return copy.deepcopy(obj)
+        """The object (read-only), or ``NotFound``."""
+        obj = self._index.objects.get(ObjectRef(kind, self._ns(kind, namespace), name))
+        if obj is None:
+            raise NotFound(f'{kind} "{name}" not found')
+        return obj
 
     def list(
         self,
@@ -126,32 +137,24 @@ class MemoryCluster:
         namespace: str | None = None,
         labels: Mapping[str, str] | str | None = None,
     ) -> list[Object]:
-        """Objects of a kind sorted by namespace and name, filtered as asked."""
-        matches = parse_selector(labels)
+        """Objects (read-only) of a kind sorted by namespace and name, filtered as asked."""
         with self._lock:
-            found = [
-                obj
-                for ref, obj in self._objects.items()
-                if ref.kind == kind
-                and (namespace is None or ref.namespace == namespace)
-                and matches(obj["metadata"].get("labels") or {})
-            ]
-            found.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-            return copy.deepcopy(found)
+            return self._index.select(kind, namespace, labels)
 
     def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
         with self._lock:
-            return sorted({ref.kind for ref in self._objects})
+            return self._index.kinds()
 
     # -- writes ------------------------------------------------------------
 
     def create(self, obj: Object) -> Object:
         """Store a new object (status dropped); ``AlreadyExists`` if its name is taken."""
-        obj = copy.deepcopy(obj)
-        meta = obj.setdefault("metadata", {})
-        kind = Kind.of(obj)
-        if not kind.kind or not obj.get("apiVersion"):
+        new = {k: v for k, v in obj.items() if k != "status"}
+        meta = dict(new.get("metadata") or {})
+        new["metadata"] = meta
+        kind = Kind.of(new)
+        if not kind.kind or not new.get("apiVersion"):
             raise Invalid("apiVersion and kind must be set")
         with self._lock:
             if not meta.get("name") and meta.get("generateName"):
@@ -160,15 +163,14 @@ class MemoryCluster:
             meta["namespace"] = self._ns(kind, meta.get("namespace"))
             if not meta["namespace"]:
                 meta.pop("namespace")
-            ref = ObjectRef.of(obj)
-            if ref in self._objects:
+            ref = ObjectRef.of(new)
+            if ref in self._index.objects:
                 raise AlreadyExists(f'{kind} "{ref.name}" already exists')
-            obj.pop("status", None)
             meta.pop("deletionTimestamp", None)
             meta["uid"] = str(uuid.uuid4())
             meta["generation"] = 1
             meta["creationTimestamp"] = rfc3339(self._clock())
-            created = self._commit(ref, obj, EventType.ADDED)
+            created = self._commit(ref, new, EventType.ADDED)
             self._collect_if_orphaned(ref)
             return created
 
@@ -181,10 +183,11 @@ class MemoryCluster:
         ``generation`` and ``creationTimestamp`` are filled in as ``create`` does.
         Normal writes go through ``create``, ``update`` and ``update_status``.
         """
-        obj = copy.deepcopy(obj)
-        meta = obj.setdefault("metadata", {})
-        kind = Kind.of(obj)
-        if not kind.kind or not obj.get("apiVersion"):
+        new = dict(obj)
+        meta = dict(new.get("metadata") or {})
+        new["metadata"] = meta
+        kind = Kind.of(new)
+        if not kind.kind or not new.get("apiVersion"):
             raise Invalid("apiVersion and kind must be set")
         with self._lock:
             validate_name(meta.get("name", ""))
@@ -194,19 +197,20 @@ class MemoryCluster:
             meta.setdefault("uid", str(uuid.uuid4()))
             meta.setdefault("generation", 1)
             meta.setdefault("creationTimestamp", rfc3339(self._clock()))
-            ref = ObjectRef.of(obj)
-            replaced = self._objects.get(ref)
+            ref = ObjectRef.of(new)
+            replaced = self._index.objects.get(ref)
             if replaced is not None:
                 self._by_uid.pop(replaced["metadata"]["uid"], None)
             event = EventType.ADDED if replaced is None else EventType.MODIFIED
-            return self._commit(ref, obj, event)
+            return self._commit(ref, new, event)
 
     def update(self, obj: Object) -> Object:
         """Replace metadata and spec, keeping status; generation follows spec changes."""
         with self._lock:
             ref, current = self._current(obj)
-            new = copy.deepcopy(obj)
-            new_meta = new.setdefault("metadata", {})
+            new = dict(obj)
+            new_meta = dict(new.get("metadata") or {})
+            new["metadata"] = new_meta
             cur_meta = current["metadata"]
             for key in (*_METADATA_KEYS_SET_BY_STORE, "namespace", "deletionTimestamp"):
                 if key in cur_meta:
@@ -220,10 +224,10 @@ class MemoryCluster:
             if _spec_of(new) != _spec_of(current):
                 new_meta["generation"] = cur_meta.get("generation", 0) + 1
             if new == current:
-                return copy.deepcopy(current)
+                return current
             if cur_meta.get("deletionTimestamp") and not new_meta.get("finalizers"):
                 self._remove(ref)
-                return new
+                return freeze(new)  # type: ignore[no-any-return]
             updated = self._commit(ref, new, EventType.MODIFIED)
             self._collect_if_orphaned(ref)
             return updated
@@ -232,29 +236,32 @@ class MemoryCluster:
         """Replace the status only."""
         with self._lock:
             ref, current = self._current(obj)
-            new = copy.deepcopy(current)
+            new = dict(current)
             if obj.get("status") is None:
                 new.pop("status", None)
             else:
-                new["status"] = copy.deepcopy(obj["status"])
+                new["status"] = obj["status"]
             if new == current:
-                return copy.deepcopy(current)
+                return current
+            new["metadata"] = dict(current["metadata"])
             return self._commit(ref, new, EventType.MODIFIED)
 
     def delete(self, kind: Kind, namespace: str, name: str) -> None:
         """Delete, or mark for deletion when finalizers remain; collect dependents."""
         with self._lock:
             ref = ObjectRef(kind, self._ns(kind, namespace), name)
-            current = self._objects.get(ref)
+            current = self._index.objects.get(ref)
             if current is None:
                 raise NotFound(f'{kind} "{name}" not found')
             meta = current["metadata"]
             if meta.get("finalizers"):
                 if not meta.get("deletionTimestamp"):
-                    new = copy.deepcopy(current)
-                    new["metadata"]["deletionTimestamp"] = rfc3339(self._clock())
-                    new["metadata"]["generation"] = meta.get("generation", 0) + 1
-                    self._commit(ref, new, EventType.MODIFIED)
+                    new_meta = {
+                        **meta,
+                        "deletionTimestamp": rfc3339(self._clock()),
+                        "generation": meta.get("generation", 0) + 1,
+                    }
+                    self._commit(ref, {**current, "metadata": new_meta}, EventType.MODIFIED)
                 return
             self._remove(ref)
 
@@ -310,7 +317,7 @@ class MemoryCluster:
                     continue
             for event in events:
                 position = event.resource_version
-                yield WatchEvent(event.type, copy.deepcopy(event.object), event.resource_version)
+                yield event
 
     # -- internals ---------------------------------------------------------
 
@@ -323,7 +330,7 @@ class MemoryCluster:
         kind = Kind.of(obj)
         meta = obj.get("metadata") or {}
         ref = ObjectRef(kind, self._ns(kind, meta.get("namespace")), meta.get("name", ""))
-        current = self._objects.get(ref)
+        current = self._index.objects.get(ref)
         if current is None:
             raise NotFound(f'{kind} "{ref.name}" not found')
         wanted = meta.get("resourceVersion")
@@ -340,13 +347,15 @@ class MemoryCluster:
             )
         return ref, current
 
-    def _commit(self, ref: ObjectRef, obj: Object, event: EventType) -> Object:
+    def _commit(self, ref: ObjectRef, obj: dict[str, Any], event: EventType) -> Object:
+        """Freeze and store ``obj`` (its ``metadata`` a dict of its own) as the next version."""
         self._version += 1
         obj["metadata"]["resourceVersion"] = str(self._version)
-        self._objects[ref] = obj
-        self._by_uid[obj["metadata"]["uid"]] = ref
-        self._record(WatchEvent(event, copy.deepcopy(obj), self._version))
-        return copy.deepcopy(obj)
+        frozen: Object = freeze(obj)
+        self._index.put(ref, frozen)
+        self._by_uid[frozen["metadata"]["uid"]] = ref
+        self._record(WatchEvent(event, frozen, self._version))
+        return frozen
 
     def _record(self, event: WatchEvent) -> None:
         """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
@@ -361,7 +370,7 @@ class MemoryCluster:
         self._changed.notify_all()
 
     def _remove(self, ref: ObjectRef) -> None:
-        obj = self._objects.pop(ref)
+        obj = self._index.pop(ref)
         uid = obj["metadata"]["uid"]
         self._by_uid.pop(uid, None)
         self._version += 1
@@ -374,16 +383,11 @@ class MemoryCluster:
         return bool(owners) and not any(uid in self._by_uid for uid in owners)
 
     def _collect_if_orphaned(self, ref: ObjectRef) -> None:
-        if self._orphaned(self._objects[ref]):
+        if self._orphaned(self._index.objects[ref]):
             self.delete(ref.kind, ref.namespace, ref.name)
 
     def _collect_dependents(self, owner_uid: str) -> None:
-        dependents = [
-            ref
-            for ref, obj in self._objects.items()
-            if any(o.get("uid") == owner_uid for o in obj["metadata"].get("ownerReferences") or ())
-        ]
-        for ref in dependents:
-            obj = self._objects.get(ref)
+        for ref in self._index.dependents(owner_uid):
+            obj = self._index.objects.get(ref)
             if obj is not None and self._orphaned(obj):
                 self.delete(ref.kind, ref.namespace, ref.name)

@@ -12,7 +12,7 @@ bed) and, on a real cluster, the ``kubernetes`` client adapter.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -47,6 +47,18 @@ class ObjectRef:
     kind: Kind
     namespace: str
     name: str
+    # References key every index and queue; hashing one is done once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.kind, self.namespace, self.name)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[ObjectRef], tuple[Kind, str, str]]:
+        # Rebuilt (and re-hashed) on unpickling: string hashes differ between processes.
+        return ObjectRef, (self.kind, self.namespace, self.name)
 
     @classmethod
     def of(cls, obj: Mapping[str, Any]) -> ObjectRef:

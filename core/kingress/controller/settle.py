@@ -20,6 +20,9 @@ from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.clock import Clock
 from kingress.controller.reconciler import ANY_KIND, Context, Reconciler, Watch
 
+#: Changes are read mid-pass once this many (or half the store's history) piled up.
+DRAIN_LAG = 1000
+
 
 class NotSettled(RuntimeError):
     """The controllers kept changing the world past the round limit."""
@@ -47,8 +50,16 @@ def settle(
     *,
     max_reconciles: int | None = None,
     max_attempts: int = 5,
+    since: int | None = None,
 ) -> SettleReport:
-    """Reconcile until no write causes more work; ``NotSettled`` if that never happens."""
+    """Reconcile until no write causes more work; ``NotSettled`` if that never happens.
+
+    By default every primary object is reconciled first. With ``since`` (a
+    resourceVersion of a store these reconcilers already settled), only what
+    changed after it is: a caller that keeps the world settled pays for the
+    change, not for the size of the world. The reconcilers must be the ones
+    that settled it (their trackers know what each object read).
+    """
     ctx = Context(cluster=cluster, clock=clock)
     by_kind: dict[Kind, list[Reconciler]] = {}
     watches: dict[Kind, list[tuple[Reconciler, Watch]]] = {}
@@ -59,19 +70,36 @@ def settle(
 
     queue: OrderedDict[tuple[int, ObjectRef], None] = OrderedDict()
     index = {id(r): i for i, r in enumerate(reconcilers)}
-    for reconciler in reconcilers:
-        for obj in cluster.list(reconciler.kind):
-            queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
-
     position = cluster.resource_version
+    if since is None:
+        for reconciler in reconcilers:
+            for obj in cluster.list(reconciler.kind):
+                queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
+    else:
+        position = since
+
     report = SettleReport()
     attempts: Counter[tuple[int, ObjectRef]] = Counter()
     last_error: dict[tuple[int, ObjectRef], str] = {}
-    total_objects = sum(len(cluster.list(k)) for k in cluster.kinds())
-    limit = max_reconciles or 1000 + 100 * total_objects
+    limit = max_reconciles or 1000 + 100 * cluster.count()
     churn: Counter[tuple[int, ObjectRef]] = Counter()
 
-    while queue:
+    lag = max(1, min(DRAIN_LAG, cluster.history // 2))
+
+    def drain(since: int) -> int:
+        """Queue the keys the changes after ``since`` map to; the last version read."""
+        for event in cluster.events_since(since):
+            since = event.resource_version
+            kind = Kind.of(event.object)
+            ref = ObjectRef.of(event.object)
+            for reconciler in by_kind.get(kind, ()):
+                queue[(index[id(reconciler)], ref)] = None
+            for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
+                for target in watch.mapper(event.object):
+                    queue[(index[id(reconciler)], target)] = None
+        return since
+
+    while True:
         while queue:
             key, _ = queue.popitem(last=False)
             reconciler = reconcilers[key[0]]
@@ -93,6 +121,9 @@ def settle(
                     raise ReconcileFailed(last_error[key]) from error
                 queue[key] = None
                 continue
+            if cluster.resource_version - position >= lag:
+                # A long pass must not outrun the store's watch history.
+                position = drain(position)
             if key in last_error:
                 report.transient_errors.append(last_error.pop(key))
             attempts.pop(key, None)
@@ -102,14 +133,6 @@ def settle(
             else:
                 report.requeues.pop(name_key, None)
 
-        for event in cluster.events_since(position):
-            position = event.resource_version
-            kind = Kind.of(event.object)
-            ref = ObjectRef.of(event.object)
-            for reconciler in by_kind.get(kind, ()):
-                queue[(index[id(reconciler)], ref)] = None
-            for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
-                for target in watch.mapper(event.object):
-                    queue[(index[id(reconciler)], target)] = None
-        position = max(position, cluster.resource_version)
-    return report
+        position = max(drain(position), cluster.resource_version)
+        if not queue:
+            return report

@@ -177,7 +177,7 @@ class LeaderElector:
             lease = self.cluster.get(LEASE, self.config.namespace, self.config.name)
             if (lease.get("spec") or {}).get("holderIdentity") != self.config.identity:
                 return
-            lease["spec"] = {**lease["spec"], "holderIdentity": "", "leaseDurationSeconds": 1}
-            self.cluster.update(lease)
+            spec = {**lease["spec"], "holderIdentity": "", "leaseDurationSeconds": 1}
+            self.cluster.update({**lease, "spec": spec})
         except ApiError as error:
             log.warning("cannot release the lease", extra={"error": error.message})

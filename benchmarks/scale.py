@@ -1,0 +1,140 @@
+"""Scenario ``scale``: N Services through the whole pipeline, and one change among N.
+
+Service → Configuration → Revision → Route → ClusterIngress → the backend's
+objects, run offline by ``settle`` over the embedded store, for one backend
+and one N. Reported:
+
+- wall and CPU time for the whole pipeline (both generations of every
+  Service), objects in the store and objects per second, Services Ready;
+- the floor: serialising every object the run produced to JSON, timed in the
+  same process — the least any control plane could spend producing them;
+- translation alone (every ClusterIngress through the backend's ``translate``,
+  outside the controllers) against serialising what it returned;
+- incremental: one Route's split changed with N present, then settled from
+  that change on; how many translations and writes (by kind) it cost.
+
+For the Envoy backend a ``GatewayRunner`` without an Envoy process assembles
+the snapshot and writes the configs' status (the control plane's part).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+from benchmarks import envoy_update
+from benchmarks.envoy_runner import GatewayRunner
+from benchmarks.world import World, service
+from kingress.api.ingress import ClusterIngress
+from kingress.backends import TranslationError
+from kingress.cluster.port import Object
+from kingress.controller.ingress.context import IngressSettings, read_context
+from kingress.ingress.pipeline import prepare
+from kingress.route.reconciler import CLUSTER_INGRESS
+
+
+def _serialise_seconds(objects: list[Any]) -> float:
+    started = time.perf_counter()
+    for obj in objects:
+        json.dumps(obj)
+    return time.perf_counter() - started
+
+
+def translation(world: World) -> dict[str, Any]:
+    """Every ClusterIngress through the backend's ``translate``, against serialising the output.
+
+    Ingresses the backend refuses (``NotSupported``: ingress-nginx cannot add
+    headers after a split) are counted, not timed.
+    """
+    backend = world.counter.inner
+    work = []
+    for obj in world.store.list(CLUSTER_INGRESS):
+        prepared = prepare(ClusterIngress.from_dict({**obj, "status": {}}))
+        context, _ = read_context(world.store, backend.name, prepared.ingress, IngressSettings())
+        work.append((prepared.probed, context))
+    outputs: list[Object] = []
+    refused = 0
+    started = time.perf_counter()
+    for ingress, context in work:
+        try:
+            outputs.extend(backend.translate(ingress, context).objects)
+        except TranslationError:
+            refused += 1
+    seconds = time.perf_counter() - started
+    floor = _serialise_seconds(outputs)
+    return {
+        "ingresses": len(work),
+        "refused": refused,
+        "objects": len(outputs),
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "ratio": seconds / floor if floor else 0.0,
+    }
+
+
+def incremental(world: World, runner: GatewayRunner | None, index: int) -> dict[str, Any]:
+    """Change Service ``index``'s split and settle from there: translations and writes."""
+    calls, since = world.counter.calls, world.store.resource_version
+    started = time.perf_counter()
+    world.apply(service(index, split=50))
+    report = world.settle_since(since)
+    if runner is not None:
+        position = world.store.resource_version
+        runner.sync()
+        report.reconciles += world.settle_since(position).reconciles
+    seconds = time.perf_counter() - started
+    writes = Counter(
+        f"{event.type.value.lower()} {event.object['kind']}"
+        for event in world.store.events_since(since)
+    )
+    return {
+        "translations": world.counter.calls - calls,
+        "writes": sum(writes.values()),
+        "writes_by_kind": dict(sorted(writes.items())),
+        "reconciles": report.reconciles,
+        "seconds": seconds,
+    }
+
+
+def run(backend: str, n: int, envoy_changes: int = 0) -> dict[str, Any]:
+    """The whole pipeline for ``n`` Services on ``backend``, then one change.
+
+    With ``envoy_changes`` (Envoy backend only), the same world then goes on
+    to ``envoy_update.measure`` (saving the full run building it twice).
+    """
+    world = World(backend)
+    runner = GatewayRunner(world.store) if backend == "envoy" else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    for index in range(n):
+        world.apply(service(index))
+    reconciles = world.settle().reconciles
+    for index in range(n):
+        world.apply(service(index, split=80))
+    reconciles += world.settle().reconciles
+    if runner is not None:
+        runner.sync()
+        reconciles += world.settle().reconciles
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    objects = world.objects()
+    floor = _serialise_seconds(objects)
+    result = {
+        "backend": backend,
+        "n": n,
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "objects": len(objects),
+        "objects_by_kind": world.count_by_kind(),
+        "objects_per_second": len(objects) / wall if wall else 0.0,
+        "reconciles": reconciles,
+        "translations": world.counter.calls,
+        "ready_services": world.ready_services(),
+        "floor_seconds": floor,
+        "floor_ratio": wall / floor if floor else 0.0,
+        "translation": translation(world),
+        "incremental": incremental(world, runner, n // 2),
+    }
+    if envoy_changes:
+        result["envoy_update"] = envoy_update.measure(world, n, envoy_changes)
+    return result

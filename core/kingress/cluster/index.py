@@ -1,0 +1,130 @@
+"""The embedded store's indexes: objects by kind and namespace, by label, by owner.
+
+Without them every ``list`` scanned the whole store and every delete looked at
+every object for dependents, which made a store of 100,000 objects quadratic
+to fill and settle. With them a list costs what it returns: a namespace's
+objects of one kind, or, for an equality label selector given as a mapping
+(what controllers use), the objects carrying the rarest of its labels.
+
+The index holds the stored objects themselves (frozen, shared with the store),
+and is kept by the store under its lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.cluster.selectors import parse_selector
+from kingress.frozen import FrozenDict
+
+LabelKey = tuple[Kind, str, str]
+
+
+def _labels(obj: Object) -> Mapping[str, str]:
+    labels: Mapping[str, str] = obj["metadata"].get("labels") or {}
+    return labels
+
+
+def _owner_uids(obj: Object) -> set[str]:
+    return {o["uid"] for o in obj["metadata"].get("ownerReferences") or () if o.get("uid")}
+
+
+def _sort_key(obj: Object) -> tuple[str, str]:
+    meta: dict[str, Any] = obj["metadata"]
+    return meta.get("namespace", ""), meta["name"]
+
+
+class StoreIndex:
+    """Stored objects by reference, by (kind, namespace), by label and by owner uid."""
+
+    def __init__(self) -> None:
+        self.objects: dict[ObjectRef, Object] = {}
+        self._by_kind: dict[Kind, dict[str, dict[str, Object]]] = {}
+        self._by_label: dict[LabelKey, set[ObjectRef]] = {}
+        self._by_owner: dict[str, set[ObjectRef]] = {}
+
+    def put(self, ref: ObjectRef, obj: Object) -> None:
+        """Store ``obj`` under ``ref``, replacing (and unindexing) what was there."""
+        old = self.objects.get(ref)
+        if isinstance(old, FrozenDict):
+            old.forget_parsed()
+        self.objects[ref] = obj
+        self._by_kind.setdefault(ref.kind, {}).setdefault(ref.namespace, {})[ref.name] = obj
+        old_labels = _labels(old) if old is not None else {}
+        new_labels = _labels(obj)
+        if old_labels != new_labels:
+            self._unlink_labels(ref, old_labels)
+            for key, value in new_labels.items():
+                self._by_label.setdefault((ref.kind, key, value), set()).add(ref)
+        old_owners = _owner_uids(old) if old is not None else set()
+        new_owners = _owner_uids(obj)
+        if old_owners != new_owners:
+            self._unlink_owners(ref, old_owners - new_owners)
+            for uid in new_owners:
+                self._by_owner.setdefault(uid, set()).add(ref)
+
+    def pop(self, ref: ObjectRef) -> Object:
+        """Remove and return the object stored under ``ref`` (``KeyError`` if none)."""
+        obj = self.objects.pop(ref)
+        if isinstance(obj, FrozenDict):
+            obj.forget_parsed()
+        space = self._by_kind[ref.kind]
+        del space[ref.namespace][ref.name]
+        if not space[ref.namespace]:
+            del space[ref.namespace]
+        if not space:
+            del self._by_kind[ref.kind]
+        self._unlink_labels(ref, _labels(obj))
+        self._unlink_owners(ref, _owner_uids(obj))
+        return obj
+
+    def kinds(self) -> list[Kind]:
+        """Every kind with at least one object, sorted."""
+        return sorted(self._by_kind)
+
+    def dependents(self, owner_uid: str) -> list[ObjectRef]:
+        """The objects naming ``owner_uid`` in their owner references, sorted."""
+        return sorted(self._by_owner.get(owner_uid, ()))
+
+    def select(
+        self, kind: Kind, namespace: str | None, labels: Mapping[str, str] | str | None
+    ) -> list[Object]:
+        """Objects of ``kind`` (in ``namespace`` unless ``None``) matching ``labels``, sorted."""
+        spaces = self._by_kind.get(kind)
+        if not spaces:
+            return []
+        matches = parse_selector(labels)
+        candidates: Iterable[Object]
+        if isinstance(labels, Mapping) and labels:
+            refs = min(
+                (self._by_label.get((kind, key, value), set()) for key, value in labels.items()),
+                key=len,
+            )
+            candidates = [
+                self.objects[ref] for ref in refs if namespace is None or ref.namespace == namespace
+            ]
+        elif namespace is None:
+            candidates = [obj for space in spaces.values() for obj in space.values()]
+        else:
+            candidates = spaces.get(namespace, {}).values()
+        found = [obj for obj in candidates if matches(_labels(obj))]
+        found.sort(key=_sort_key)
+        return found
+
+    def _unlink_labels(self, ref: ObjectRef, labels: Mapping[str, str]) -> None:
+        for key, value in labels.items():
+            refs = self._by_label.get((ref.kind, key, value))
+            if refs is not None:
+                refs.discard(ref)
+                if not refs:
+                    del self._by_label[(ref.kind, key, value)]
+
+    def _unlink_owners(self, ref: ObjectRef, uids: Iterable[str]) -> None:
+        for uid in uids:
+            refs = self._by_owner.get(uid)
+            if refs is not None:
+                refs.discard(ref)
+                if not refs:
+                    del self._by_owner[uid]

@@ -1,0 +1,140 @@
+"""Read-only wire objects: what the embedded store and the informer caches hand out.
+
+The store used to deep-copy every object on the way in and on the way out, so
+no caller could change what it holds. At 10,000 Services those copies were
+most of the controllers' time. Instead, an object is frozen once, when it is
+written, and the same frozen object is then shared by every reader: a
+``FrozenDict`` is a ``dict`` and a ``FrozenList`` a ``list`` (so ``json``,
+pydantic, ``isinstance`` checks, ``{**obj}`` and ``==`` all work as before),
+but every method that would change one in place raises ``TypeError``.
+
+To change an object, build a new one (``{**obj, "status": ...}``, as
+reconcilers do) or take a mutable deep copy with ``thaw`` (``copy.deepcopy``
+does the same).
+
+Because a frozen object never changes, what it parses to never changes
+either: ``parsed`` / ``remember_parsed`` let ``ApiModel.from_dict`` keep the
+(frozen, immutable) model it built from one next to it, so the many reconciles
+that read an unchanged object parse it once. The store drops it when the
+object is replaced, so its watch history does not keep a model per version.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, SupportsIndex, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+
+
+class ReadOnlyError(TypeError):
+    """An attempt to change a frozen object in place."""
+
+
+def _refuse(*_: object, **__: object) -> NoReturn:
+    raise ReadOnlyError(
+        "objects read from the store are read-only; build a new one or copy it with thaw()"
+    )
+
+
+class FrozenDict(dict[str, Any]):
+    """A ``dict`` that cannot be changed in place."""
+
+    __slots__ = ("_parsed",)
+    _parsed: tuple[type[Any], Any] | None
+
+    def parsed(self, cls: type[T]) -> T | None:
+        """The model of class ``cls`` this object was last parsed into, if any."""
+        found = getattr(self, "_parsed", None)
+        if found is not None and found[0] is cls:
+            model: T = found[1]
+            return model
+        return None
+
+    def remember_parsed(self, cls: type[T], model: T) -> None:
+        """Keep ``model`` (an immutable value parsed from this object) for ``parsed``."""
+        self._parsed = (cls, model)
+
+    def forget_parsed(self) -> None:
+        """Drop the kept model (the store replaced this version; its history keeps it)."""
+        self._parsed = None
+
+    __setitem__ = _refuse
+    __delitem__ = _refuse
+    __ior__ = _refuse
+    clear = _refuse
+    pop = _refuse
+    popitem = _refuse
+    setdefault = _refuse
+    update = _refuse
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return thaw(self)  # type: ignore[no-any-return]
+
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        return dict, (thaw(self),)
+
+
+class FrozenList(list[Any]):
+    """A ``list`` that cannot be changed in place."""
+
+    __slots__ = ()
+
+    __setitem__ = _refuse
+    __delitem__ = _refuse
+    __iadd__ = _refuse
+    __imul__ = _refuse
+    append = _refuse
+    extend = _refuse
+    insert = _refuse
+    remove = _refuse
+    clear = _refuse
+    sort = _refuse
+    reverse = _refuse
+
+    def pop(self, index: SupportsIndex = -1) -> NoReturn:
+        _refuse()
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return thaw(self)  # type: ignore[no-any-return]
+
+    def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
+        return list, (thaw(self),)
+
+
+def freeze(value: Any) -> Any:
+    """A frozen deep copy of a JSON-like value; frozen parts are shared, not copied."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if isinstance(value, dict):
+        return FrozenDict({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList([freeze(item) for item in value])
+    return value
+
+
+#: What ``freeze`` returns as it is: frozen containers and immutable scalars.
+_ATOMS = frozenset({FrozenDict, FrozenList, str, int, float, bool, type(None)})
+
+
+def thaw(value: Any) -> Any:
+    """A mutable deep copy (plain ``dict`` and ``list``) of a JSON-like value."""
+    if isinstance(value, dict):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [thaw(item) for item in value]
+    return value
+
+
+# YAML's safe dumper looks representers up by exact type: teach it the frozen ones.
+for _dumper in (yaml.SafeDumper, yaml.Dumper):
+    _dumper.add_representer(FrozenDict, yaml.SafeDumper.represent_dict)
+    _dumper.add_representer(FrozenList, yaml.SafeDumper.represent_list)
