@@ -28,9 +28,9 @@ from kingress.backends import (
     Translation,
     resource_kinds,
 )
-from kingress.cli.reconcile import update_config_map
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Object
+from kingress.config.edit import update_config_map
 from kingress.controller.clock import FakeClock
 from kingress.controller.reconciler import Reconciler
 from kingress.controller.registry import offline_reconcilers

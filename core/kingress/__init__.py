@@ -2,7 +2,10 @@
 
 This module is the public API for backend authors: everything a plugin needs is
 importable from ``kingress`` itself, and nothing else in the package is
-promised to stay put.
+promised to stay put. A backend that also runs its gateway on this machine (a
+``LocalDataPlane``, see ``kingress.dataplane``) writes its reconciler with the
+controller names exported here (``Reconciler``, ``Context``, ``Result``,
+``Watch``, ``Tracker``...).
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ from kingress.backends import (
     Translation,
     TranslationError,
 )
+from kingress.cluster.errors import NotFound
+from kingress.cluster.port import Cluster, Kind, ObjectRef
+from kingress.controller.reconciler import Context, Reconciler, Result, Watch
+from kingress.controller.tracker import Tracker
+from kingress.dataplane import DataPlaneSettings, GatewayListener, LocalDataPlane
 from kingress.features import ALL_FEATURES, Feature
 from kingress.headers import (
     HASH_HEADER,
@@ -65,9 +73,13 @@ __all__ = [
     "PROBE_VALUE",
     "Backend",
     "BackendService",
+    "Cluster",
     "ClusterIngress",
+    "Context",
+    "DataPlaneSettings",
     "EndpointAddress",
     "Feature",
+    "GatewayListener",
     "HTTPIngressPath",
     "HTTPIngressRuleValue",
     "HTTPOption",
@@ -77,17 +89,25 @@ __all__ = [
     "IngressRule",
     "IngressSpec",
     "IngressTLS",
+    "Kind",
     "LoadBalancerIngressStatus",
     "LoadBalancerStatus",
+    "LocalDataPlane",
+    "NotFound",
     "NotSupported",
+    "ObjectRef",
     "Readiness",
+    "Reconciler",
     "RegisterBackend",
     "ResourceKind",
+    "Result",
     "ServicePort",
+    "Tracker",
     "TranslateContext",
     "Translation",
     "TranslationError",
     "Visibility",
+    "Watch",
     "__version__",
     "compute_hash",
     "expanded_hosts",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from kingress.api.ingress import ClusterIngress, LoadBalancerStatus
+from kingress.cluster.port import Kind
 from kingress.features import Feature
 
 Object = dict[str, Any]
@@ -172,6 +173,21 @@ class Backend(Protocol):
     def check_ready(self, ingress: ClusterIngress, applied: Sequence[Object]) -> Readiness:
         """Whether the gateway serves ``applied`` (the objects as read back). Pure."""
         ...
+
+
+def cross_namespace_kinds(backend: Backend) -> frozenset[Kind]:
+    """The kinds ``backend`` may place outside the ingress's namespace (none by default).
+
+    A backend opts in with an attribute ``cross_namespace_kinds: frozenset[Kind]``
+    (Contour's ``TLSCertificateDelegation`` lives in the secret's namespace). It is
+    optional so existing backends need no change; anything but a frozenset of
+    ``Kind`` counts as none. The core still allows such an object only in a
+    namespace the ingress's own TLS entries name and the controller allows.
+    """
+    declared: object = getattr(backend, "cross_namespace_kinds", frozenset())
+    if isinstance(declared, frozenset) and all(isinstance(kind, Kind) for kind in declared):
+        return declared
+    return frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ import yaml
 
 from kingress.api.fielderrors import ValidationError
 from kingress.api.scheme import Scheme, UnknownKind
-from kingress.cluster.port import Object
+from kingress.cluster.errors import AlreadyExists
+from kingress.cluster.port import Cluster, Object
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -163,3 +164,11 @@ def admit(documents: Sequence[Document], scheme: Scheme) -> list[Object]:
 def load(paths: Sequence[str], scheme: Scheme, stdin: IO[str] | None = None) -> list[Object]:
     """Read and admit every object of the given paths, all or nothing."""
     return admit(read_documents(paths, stdin), scheme)
+
+
+def apply_object(cluster: Cluster, obj: Object) -> Object:
+    """Create an admitted object, or replace its metadata and spec when it exists."""
+    try:
+        return cluster.create(obj)
+    except AlreadyExists:
+        return cluster.update(obj)

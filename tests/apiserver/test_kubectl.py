@@ -72,6 +72,8 @@ def test_apply_get_patch_delete(server: tuple[ApiServer, Path]) -> None:
     table = kubectl(server, "get", "kingress").stdout
     assert table.split()[:4] == ["NAME", "READY", "REASON", "AGE"]
     assert "hello" in table
+    one = kubectl(server, "get", "kingress", "hello").stdout
+    assert one.split()[:4] == ["NAME", "READY", "REASON", "AGE"], "one object: a Table too"
     kubectl(server, "patch", "svc", "web", "-p", '{"spec":{"ports":[{"name":"h2","port":81}]}}')
     kubectl(
         server,

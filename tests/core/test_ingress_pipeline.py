@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import kingress
-from kingress.api.annotations import INGRESS_LABEL
+from kingress.api.annotations import INGRESS_LABEL, INGRESS_NAMESPACE_LABEL
 from kingress.api.fielderrors import ValidationError
 from kingress.backends import Object
 from kingress.contract import (
@@ -23,8 +23,9 @@ from kingress.contract import (
     check_readiness,
     reordered,
 )
-from kingress.ingress.pipeline import BackendFailure, output_problems, prepare, translate
-from kingress.testing import ingress, path, rule, simple_ingress, split
+from kingress.ingress.output import Placement, output_problems
+from kingress.ingress.pipeline import BackendFailure, prepare, translate
+from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 
 HELLO = simple_ingress()
 UID = HELLO.metadata.uid
@@ -147,6 +148,93 @@ def objects(*items: object) -> kingress.Translation:
 )
 def test_output_problems(result: object, problems: list[str]) -> None:
     assert output_problems(result, HELLO) == problems
+
+
+CERTS = Placement(
+    kinds=frozenset({kingress.Kind("", "ConfigMap")}), namespaces=frozenset({"certs"})
+)
+
+
+@pytest.mark.parametrize(
+    ("result", "placement", "problems"),
+    [
+        pytest.param(objects(obj(namespace="certs")), CERTS, [], id="placed-where-allowed"),
+        pytest.param(
+            objects(obj(namespace="certs", kind="Secret")),
+            CERTS,
+            [
+                "objects[0] (Secret x): metadata.namespace is 'certs', must be the ingress's "
+                "namespace 'default'"
+            ],
+            id="kind-not-declared",
+        ),
+        pytest.param(
+            objects(obj(namespace="other")),
+            CERTS,
+            [
+                "objects[0] (ConfigMap x): metadata.namespace is 'other', must be the ingress's "
+                "namespace 'default' (a ConfigMap may go elsewhere only into a namespace the "
+                "ingress's own spec.tls names and the controller allows: "
+                "IngressSettings.shared_secret_namespaces)"
+            ],
+            id="namespace-not-allowed",
+        ),
+        pytest.param(
+            objects(obj(namespace="certs", ownerReferences=[{"uid": UID}])),
+            CERTS,
+            [
+                "objects[0] (ConfigMap x): an object outside the ingress's namespace cannot have "
+                "owner references"
+            ],
+            id="owned-across-namespaces",
+        ),
+        pytest.param(
+            objects(obj(labels={INGRESS_NAMESPACE_LABEL: "other"})),
+            Placement(),
+            [
+                f"objects[0] (ConfigMap x): label {INGRESS_NAMESPACE_LABEL} is 'other', "
+                "not 'default'"
+            ],
+            id="poses-as-another-namespaces",
+        ),
+        pytest.param(
+            objects(obj(uid="u", finalizers=["f"])),
+            Placement(),
+            [
+                "objects[0] (ConfigMap x): metadata.finalizers is not for a backend to set",
+                "objects[0] (ConfigMap x): metadata.uid is not for a backend to set",
+            ],
+            id="server-metadata",
+        ),
+        pytest.param(
+            objects({**obj(), "data": {"x": float("inf")}}),
+            Placement(),
+            [
+                "objects[0] (ConfigMap x): is not JSON-serialisable: Out of range float values "
+                "are not JSON compliant"
+            ],
+            id="infinity",
+        ),
+    ],
+)
+def test_output_problems_with_a_placement(
+    result: object, placement: Placement, problems: list[str]
+) -> None:
+    assert output_problems(result, HELLO, placement) == problems
+
+
+def test_placement_needs_the_tls_to_name_the_namespace_and_the_controller_to_share_it() -> None:
+    @dataclass
+    class Declaring(Paths):
+        cross_namespace_kinds: frozenset[kingress.Kind] = frozenset({kingress.Kind("", "X")})
+
+    with_tls = ingress(
+        rules=[rule(["h.example.com"], paths=[path(splits=[split("a")])])],
+        tls_entries=[tls(["h.example.com"], "c", "certs"), tls(["h.example.com"], "d", "more")],
+    )
+    placement = Placement.of(Declaring(), with_tls, frozenset({"certs", "elsewhere"}))
+    assert placement == Placement(frozenset({kingress.Kind("", "X")}), frozenset({"certs"}))
+    assert Placement.of(Paths(), with_tls, frozenset({"certs"})).kinds == frozenset()
 
 
 def test_prepare_defaults_validates_cleans_and_inserts_the_probe_paths() -> None:

@@ -19,7 +19,7 @@ import pytest
 import kingress
 from kingress.api.annotations import INGRESS_CLASS, INGRESS_LABEL
 from kingress.backends import BackendRegistry, Object
-from kingress.cluster.errors import Invalid
+from kingress.cluster.errors import Conflict, Invalid
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.cluster.recording import RecordingCluster, Verb
@@ -27,6 +27,7 @@ from kingress.controller.clock import FakeClock, stamp
 from kingress.controller.ingress import (
     APPLIED_KINDS,
     CLUSTER_INGRESS,
+    GRANTED_HOSTS,
     IngressReconciler,
     IngressSettings,
 )
@@ -358,7 +359,10 @@ def test_happy_path_applies_owned_labelled_objects_and_publishes_the_load_balanc
     assert status["observedGeneration"] == 1
     assert status["publicLoadBalancer"] == PUBLIC.to_dict()
     assert status["privateLoadBalancer"] == PRIVATE.to_dict()
-    assert status["annotations"] == {APPLIED_KINDS: "ConfigMap"}
+    assert status["annotations"] == {
+        APPLIED_KINDS: "ConfigMap",
+        GRANTED_HOSTS: "a.example.com,b.example.com",
+    }
     assert {c["lastTransitionTime"] for c in status["conditions"]} == {stamp(CLOCK)}
 
 
@@ -457,7 +461,10 @@ def test_class_change_deletes_every_object_of_the_previous_backend() -> None:
         STATUS,
     ]
     status = store.get(REF.kind, REF.namespace, REF.name)["status"]
-    assert status["annotations"] == {APPLIED_KINDS: "Secret"}
+    assert status["annotations"] == {
+        APPLIED_KINDS: "Secret",
+        GRANTED_HOSTS: "a.example.com,b.example.com",
+    }
 
 
 def test_a_failed_translation_keeps_the_objects_that_serve_the_last_good_spec() -> None:
@@ -471,7 +478,7 @@ def test_a_failed_translation_keeps_the_objects_that_serve_the_last_good_spec() 
     assert actions(cluster) == [STATUS]
     assert store.get(CONFIG_MAP, "default", "hello-r0")["data"]["hosts"] == "hello.example.com"
     status = store.get(REF.kind, REF.namespace, REF.name)["status"]
-    assert status["annotations"] == {APPLIED_KINDS: "ConfigMap"}
+    assert status["annotations"] == {APPLIED_KINDS: "ConfigMap", GRANTED_HOSTS: "hello.example.com"}
 
 
 def test_a_refused_write_is_reported_recorded_and_retried() -> None:
@@ -482,11 +489,35 @@ def test_a_refused_write_is_reported_recorded_and_retried() -> None:
         reconcile(cluster, backend)
     assert actions(cluster) == [created("ConfigMap", "hello-r0"), STATUS]
     status = store.get(REF.kind, REF.namespace, REF.name)["status"]
-    assert status["annotations"] == {APPLIED_KINDS: "ConfigMap,Secret"}
+    assert status["annotations"] == {
+        APPLIED_KINDS: "ConfigMap,Secret",
+        GRANTED_HOSTS: "hello.example.com",
+    }
     assert conditions(store)["Ready"] == (
         "False",
         "ReconcileIngressFailed",
         "Secret is not allowed here",
+    )
+
+
+def test_a_write_that_may_pass_is_retried_without_reporting_a_failure() -> None:
+    # A 409 is routine: the ingress must go Unknown (as Knative's MarkIngressNotReady),
+    # never Ready=False, which would turn its Route and Service Ready=False.
+    store, cluster = world(hello())
+    cluster.failures[(Verb.CREATE, "Secret")] = Conflict("the object has been modified")
+    backend = Gateway("routes", compose(routes("ConfigMap"), routes("Secret")))
+    with pytest.raises(Conflict):
+        reconcile(cluster, backend)
+    assert actions(cluster) == [created("ConfigMap", "hello-r0"), STATUS]
+    status = store.get(REF.kind, REF.namespace, REF.name)["status"]
+    assert status["annotations"] == {
+        APPLIED_KINDS: "ConfigMap,Secret",
+        GRANTED_HOSTS: "hello.example.com",
+    }
+    assert conditions(store)["Ready"] == (
+        "Unknown",
+        "ReconcileIngressFailed",
+        "the object has been modified",
     )
 
 
@@ -502,7 +533,7 @@ def compose(*produces: Produce) -> Produce:
 
 
 def named(name: str, ingress_class: str) -> Object:
-    obj = hello(ingress_class)
+    obj = hello(ingress_class, hosts=[f"{name}.example.com"])
     obj["metadata"]["name"] = name
     return obj
 

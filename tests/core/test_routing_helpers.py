@@ -62,6 +62,11 @@ def test_insert_probe_prepends_a_probe_copy_of_every_path() -> None:
             [("/a", 0), ("/a", 2), ("/a", 1)], ["/a#2", "/a#1", "/a#0"], id="more-headers-next"
         ),
         pytest.param([("/b", 0), ("/a", 0)], ["/b", "/a"], id="ties-keep-list-order"),
+        pytest.param(
+            [("/", 0), ("", 1), ("", 0)],
+            ["#1", "/#0", "#0"],
+            id="empty-counts-as-slash",
+        ),
     ],
 )
 def test_ordered_paths(paths: list[tuple[str, int]], want: list[str]) -> None:

@@ -185,6 +185,23 @@ def test_dependent_with_a_surviving_owner_is_kept() -> None:
     assert store.list(CONFIG_MAP) == []
 
 
+def test_a_child_written_after_its_owner_was_deleted_is_collected() -> None:
+    # A controller reading a stale cache creates (or updates) a child of an owner
+    # that is already gone: the garbage collector removes it, nothing is orphaned.
+    store = MemoryCluster()
+    gone = store.create(ksvc("gone"))
+    store.delete(SERVICE, "default", "gone")
+    late = store.create(_child("late", gone))
+    assert late["metadata"]["name"] == "late"
+    since = int(late["metadata"]["resourceVersion"]) - 1
+    assert [e.type.value for e in store.events_since(since)] == ["ADDED", "DELETED"]
+    alive = store.create(ksvc("alive"))
+    moved = store.create(_child("moved", alive))
+    stale_owners = _child("moved", gone)["metadata"]["ownerReferences"]
+    store.update({**moved, "metadata": {**moved["metadata"], "ownerReferences": stale_owners}})
+    assert store.list(CONFIG_MAP) == []
+
+
 def test_finalizers_delay_deletion_until_removed() -> None:
     store = MemoryCluster()
     obj = store.create(ksvc(metadata={"name": "hello", "finalizers": ["keep"]}))
@@ -275,6 +292,37 @@ def test_watch_from_too_old_a_version_is_gone() -> None:
     with pytest.raises(Gone):
         store.events_since(0)
     assert len(store.events_since(store.resource_version - 1)) == 1
+
+
+def test_history_is_bounded_by_size_too() -> None:
+    # Each event keeps a copy of its object: a flood of large writes must not
+    # grow memory without limit, however few events that is.
+    store = MemoryCluster(history_bytes=10_000)
+    big = "x" * 3_000
+    for name in ("a", "b", "c", "d", "e"):
+        store.create(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name},
+                "data": {"v": big},
+            }
+        )
+    with pytest.raises(Gone):
+        store.events_since(0)
+    kept = store.events_since(store.resource_version - 3)
+    assert [e.object["metadata"]["name"] for e in kept] == ["c", "d", "e"]
+    with pytest.raises(Gone):
+        store.events_since(store.resource_version - 4)
+
+
+def test_events_since_a_version_are_exactly_the_later_ones() -> None:
+    store = MemoryCluster()
+    for number in range(50):
+        store.create(ksvc(f"s{number}"))
+    for since in (0, 1, 17, 49, 50):
+        names = [e.object["metadata"]["name"] for e in store.events_since(since)]
+        assert names == [f"s{n}" for n in range(since, 50)]
 
 
 def _mutations(obj: dict[str, Any]) -> list[Callable[[], object]]:

@@ -10,7 +10,7 @@ no kubelet here), and gateways are assumed to serve what they are given
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kingress.api.annotations import INGRESS_CLASS
-from kingress.cluster.errors import NotFound
+from kingress.cluster.errors import Conflict, NotFound
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.port import Kind
 from kingress.controller.registry import offline_reconcilers
@@ -66,6 +66,19 @@ def _get(kube: KubeCluster, kind: Kind, name: str) -> dict[str, Any] | None:
         return None
 
 
+def _change_service(kube: KubeCluster, change: Callable[[dict[str, Any]], None]) -> None:
+    """Read, change and write the Service, again on a conflict (controllers write it too)."""
+    for _ in range(20):
+        current = kube.get(KSVC, "default", "helloworld-go")
+        change(current)
+        try:
+            kube.update(current)
+            return
+        except Conflict:
+            continue
+    raise AssertionError("the Service kept changing under the test")
+
+
 def _service_ready(kube: KubeCluster) -> bool:
     service = _get(kube, KSVC, "helloworld-go")
     return service is not None and _ready(service)
@@ -82,22 +95,28 @@ def test_a_service_becomes_ready_splits_and_changes_class(kube: KubeCluster) -> 
     ]
 
     # A second revision, then a 50/50 split between the two (v1 traffic block).
-    update = _example("helloworld-v2.yaml")
-    update["metadata"]["resourceVersion"] = service["metadata"]["resourceVersion"]
-    kube.update(update)
+    def to_v2(current: dict[str, Any]) -> None:
+        update = _example("helloworld-v2.yaml")
+        update["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        current.clear()
+        current.update(update)
+
+    _change_service(kube, to_v2)
     wait_until(lambda: _get(kube, REVISION, "helloworld-go-00002") is not None, what="-00002")
     wait_until(lambda: _service_ready(kube), what="the update to become Ready")
-    current = kube.get(KSVC, "default", "helloworld-go")
-    current["apiVersion"] = "serving.knative.dev/v1"
-    current["spec"] = {
-        "template": current["spec"]["template"],
-        "traffic": [
-            {"revisionName": "helloworld-go-00001", "percent": 50},
-            {"revisionName": "helloworld-go-00002", "percent": 50},
-        ],
-    }
-    current["metadata"]["annotations"].pop("serving.kingress.dev/v1alpha1-form", None)
-    kube.update(current)
+
+    def split(current: dict[str, Any]) -> None:
+        current["apiVersion"] = "serving.knative.dev/v1"
+        current["spec"] = {
+            "template": current["spec"]["template"],
+            "traffic": [
+                {"revisionName": "helloworld-go-00001", "percent": 50},
+                {"revisionName": "helloworld-go-00002", "percent": 50},
+            ],
+        }
+        current["metadata"]["annotations"].pop("serving.kingress.dev/v1alpha1-form", None)
+
+    _change_service(kube, split)
 
     def split_is_served() -> bool:
         ingress = _get(kube, INGRESS, "helloworld-go")
@@ -117,9 +136,12 @@ def test_a_service_becomes_ready_splits_and_changes_class(kube: KubeCluster) -> 
     ]
 
     # Move the Service to Contour: the Istio objects go, Contour's come, one ClusterIngress.
-    latest = kube.get(KSVC, "default", "helloworld-go")
-    latest["metadata"].setdefault("annotations", {})[INGRESS_CLASS] = "contour"
-    kube.update(latest)
+    _change_service(
+        kube,
+        lambda latest: (
+            latest["metadata"].setdefault("annotations", {}).update({INGRESS_CLASS: "contour"})
+        ),
+    )
     wait_until(
         lambda: not kube.list(VIRTUAL_SERVICE, "default") and kube.list(HTTP_PROXY, "default"),
         what="the class change to replace VirtualServices with HTTPProxies",

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+import shlex
 
-from kingress.cli.main import main
-from kingress.install.kind import GATEWAYS, plan_down, plan_up
+import pytest
+import yaml
+
+from kingress.cli.main import build_parser, main
+from kingress.install.kind import (
+    CONFORMANCE_IMAGE,
+    GATEWAYS,
+    NODE_HTTP,
+    NODE_HTTPS,
+    plan_down,
+    plan_up,
+)
 
 
 @pytest.mark.parametrize("ingress", sorted(GATEWAYS))
@@ -44,3 +54,19 @@ def test_running_without_the_tools_fails_clearly(
     monkeypatch.setenv("PATH", "/nonexistent")
     assert main(["cluster", "down"]) == 2
     assert "missing kind" in capsys.readouterr().err
+
+
+def test_the_printed_conformance_command_parses_and_reaches_the_mapped_node_ports() -> None:
+    plan = plan_up("istio", "demo")
+    note = next(n for n in plan.notes if n.startswith("Run conformance"))
+    command = shlex.split(note.partition(": ")[2])
+    assert command[:2] == ["kingress", "conformance"]
+    args = build_parser().parse_args(command[1:])
+    assert (args.depth, args.ingress_endpoint) == ("cluster", "127.0.0.1")
+    assert args.image == CONFORMANCE_IMAGE
+    assert args.ingress_class == ["istio.ingress.networking.knative.dev"]
+    mappings = yaml.safe_load(plan.files["kind-config.yaml"])["nodes"][0]["extraPortMappings"]
+    assert {(m["containerPort"], m["hostPort"]) for m in mappings} == {
+        (NODE_HTTP, NODE_HTTP),
+        (NODE_HTTPS, NODE_HTTPS),
+    }

@@ -1,14 +1,19 @@
-"""Work queue, rate limiters, leader election and metrics, without a server."""
+"""Work queue, rate limiters, leader election, metrics and the informer, without a server."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
+from kingress.cluster.errors import Unavailable
 from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import EventType, Kind, Object, WatchEvent
+from kingress.runtime.informer import Informer
 from kingress.runtime.leader import LEASE, LeaderElector, LeaseConfig
 from kingress.runtime.metrics import Registry
 from kingress.runtime.ratelimit import ExponentialBackoff, MaxOf, TokenBucket
+from kingress.runtime.testing import wait_until
 from kingress.runtime.workqueue import WorkQueue
 
 
@@ -123,3 +128,104 @@ def test_metrics_exposition_format() -> None:
     assert 'latency_seconds_bucket{op="get",le="0.025"} 1' in text
     assert 'latency_seconds_bucket{op="get",le="+Inf"} 1' in text
     assert 'latency_seconds_count{op="get"} 1' in text
+
+
+class _StoreSource:
+    """The informer's list + watch, straight from an in-memory store."""
+
+    def __init__(self, store: MemoryCluster) -> None:
+        self.store = store
+
+    def list_kind(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> tuple[list[Object], str]:
+        return self.store.list(kind, namespace, labels), str(self.store.resource_version)
+
+    def watch_kind(
+        self, kind: Kind, namespace: str | None, resource_version: str, timeout: float | None
+    ) -> Iterator[WatchEvent]:
+        return self.store.watch(int(resource_version), frozenset({kind}), timeout)
+
+
+def test_a_late_write_answer_does_not_bring_a_deleted_object_back() -> None:
+    store = MemoryCluster()
+    kind = Kind("", "ConfigMap")
+    seen: list[tuple[EventType, str]] = []
+    informer = Informer(
+        _StoreSource(store),
+        kind,
+        lambda event, obj: seen.append((event, obj["metadata"]["name"])),
+        watch_timeout=0.2,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=informer.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(informer.synced.is_set)
+        created = store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        store.delete(kind, "default", "x")
+        wait_until(lambda: (EventType.DELETED, "x") in seen)
+        informer.observe(created)  # the create's answer, arriving after the watch saw the delete
+        assert informer.get("default", "x") is None
+        again = store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        informer.observe(again)  # a new object of that name is not a ghost
+        assert informer.get("default", "x") == again
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+class _DroppingSource(_StoreSource):
+    """Every watch connection drops at once; every list after the first waits for ``relist``."""
+
+    def __init__(self, store: MemoryCluster) -> None:
+        super().__init__(store)
+        self.relist = threading.Event()
+        self.lists = 0
+
+    def list_kind(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> tuple[list[Object], str]:
+        if self.lists:
+            self.relist.wait(timeout=10)
+        self.lists += 1
+        return super().list_kind(kind, namespace, labels)
+
+    def watch_kind(
+        self, kind: Kind, namespace: str | None, resource_version: str, timeout: float | None
+    ) -> Iterator[WatchEvent]:
+        raise Unavailable("the watch connection dropped")
+
+
+def test_a_relist_reports_an_object_whose_watch_event_was_lost() -> None:
+    # The controller wrote an object (and put it in its cache); the connection then
+    # dropped before the watch delivered the event. The relist finds the object
+    # unchanged against the cache, and must still report it, or nobody reconciles it
+    # until the next periodic resync.
+    store = MemoryCluster()
+    kind = Kind("", "ConfigMap")
+    source = _DroppingSource(store)
+    seen: list[tuple[EventType, str]] = []
+    informer = Informer(
+        source, kind, lambda event, obj: seen.append((event, obj["metadata"]["name"]))
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=informer.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(informer.synced.is_set)
+        created = store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        informer.observe(created)
+        source.relist.set()
+        wait_until(lambda: (EventType.MODIFIED, "x") in seen, timeout=5, what="x reported")
+        assert informer.get("default", "x") == created
+    finally:
+        stop.set()
+        source.relist.set()
+        thread.join(timeout=5)

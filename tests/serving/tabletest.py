@@ -11,7 +11,7 @@ deletes, in order. Chosen writes can be made to fail.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +71,8 @@ class Row:
     want_err: type[Exception] | None = None
     #: Writes that fail: (verb, kind).
     failures: Sequence[tuple[Verb, str]] = ()
+    #: The error those writes raise, made from a message (a 500 by default).
+    failure: Callable[[str], ApiError] = ApiError
 
 
 def seed(objects: Sequence[Resource]) -> MemoryCluster:
@@ -94,7 +96,7 @@ def reconcile(row: Row, reconciler: Reconciler) -> Outcome:
     """Seed, reconcile ``row.key`` once, and return the recording."""
     store = seed(row.objects)
     failures: dict[tuple[Verb, str], ApiError] = {
-        failure: ApiError(f"inducing failure for {failure[0]} {failure[1]}")
+        failure: row.failure(f"inducing failure for {failure[0]} {failure[1]}")
         for failure in row.failures
     }
     recording = RecordingCluster(store, failures=failures)

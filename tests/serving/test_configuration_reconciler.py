@@ -7,7 +7,7 @@ import pytest
 from kingress.api.annotations import ROUTE_LABEL, ROUTES_ANNOTATION
 from kingress.api.meta import ObjectMeta
 from kingress.api.serving import ConfigurationStatus, RevisionTemplateSpec
-from kingress.cluster.errors import ApiError
+from kingress.cluster.errors import AlreadyExists, ApiError, Conflict, Invalid
 from kingress.cluster.port import ObjectRef
 from kingress.cluster.recording import Verb
 from kingress.serving import access
@@ -335,11 +335,12 @@ ROWS = [
         ],
     ),
     Row(
-        name="revision-create-fails",
+        name="revision-create-refused",
         key=KEY,
         objects=[CFG],
         failures=[(Verb.CREATE, "Revision")],
-        want_err=ApiError,
+        failure=Invalid,
+        want_err=Invalid,
         want_status=[
             (
                 "Configuration",
@@ -356,6 +357,31 @@ ROWS = [
                 ),
             )
         ],
+    ),
+    # A refusal that may pass is retried, not reported (Knative marks it RevisionFailed).
+    Row(
+        name="revision-create-conflict-is-retried-quietly",
+        key=KEY,
+        objects=[CFG],
+        failures=[(Verb.CREATE, "Revision")],
+        failure=Conflict,
+        want_err=Conflict,
+    ),
+    Row(
+        name="revision-create-server-error-is-retried-quietly",
+        key=KEY,
+        objects=[CFG],
+        failures=[(Verb.CREATE, "Revision")],
+        want_err=ApiError,
+    ),
+    # Created by an earlier attempt whose answer was lost, not yet visible: retried, not taken.
+    Row(
+        name="revision-exists-but-is-not-visible-yet",
+        key=KEY,
+        objects=[CFG],
+        failures=[(Verb.CREATE, "Revision")],
+        failure=AlreadyExists,
+        want_err=Conflict,
     ),
     Row(name="deleted-configuration-is-a-no-op", key=KEY),
 ]

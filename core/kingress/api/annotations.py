@@ -19,6 +19,9 @@ VISIBILITY_LABEL = "networking.knative.dev/visibility"
 VISIBILITY_CLUSTER_LOCAL = "cluster-local"
 #: Label put on every object a backend creates for a ClusterIngress.
 INGRESS_LABEL = "networking.internal.knative.dev/ingress"
+#: Label naming the ClusterIngress's namespace, put on the objects a backend places
+#: in another namespace (they cannot have an owner reference; the core finds them by it).
+INGRESS_NAMESPACE_LABEL = "networking.internal.knative.dev/ingress-namespace"
 #: ClusterIngress annotation holding the gradual-rollout state (JSON).
 ROLLOUT_ANNOTATION = "networking.internal.knative.dev/rollout"
 #: ClusterIngress annotation mapping tags to their hosts (JSON).

@@ -9,9 +9,9 @@ field; see docs/clusteringress.md for the routing contract backends honour.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from kingress.api.annotations import INGRESS_CLASS
 from kingress.api.base import ApiModel
@@ -45,6 +45,13 @@ class HeaderMatch(ApiModel):
     """A header match; exact is the only match type Knative defines."""
 
     exact: str
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # ``exact`` is required on the wire even when empty (a match of the
+        # empty value); omitting it, like other empty fields, would make the
+        # stored object unparseable.
+        return handler(self)
 
 
 class IngressBackendSplit(ApiModel):

@@ -2,7 +2,10 @@
 
 ``set_defaults`` mirrors KIngress defaulting (a lone split with 0% gets 100%);
 ``validate`` returns every problem as Knative's webhook reports it, e.g.
-``traffic split percentage must total to 100, but was 90: spec.rules[0].http.paths[0].splits``.
+``traffic split percentage must total to 100, but was 90: spec.rules[0].http.paths[0].splits``;
+a Knative-valid ingress is then held to kingress's own syntax rules for hosts,
+paths, headers and names (``ingress_syntax``: Knative leaves those strings
+unchecked, and every backend writes them into gateway configuration).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from kingress.api.ingress import (
     IngressSpec,
     IngressTLS,
 )
+from kingress.api.ingress_syntax import validate_syntax
 
 
 def set_defaults(ingress: ClusterIngress) -> ClusterIngress:
@@ -52,8 +56,11 @@ def _default_path(path: HTTPIngressPath) -> HTTPIngressPath:
 
 
 def validate(ingress: ClusterIngress) -> FieldErrors:
-    """Every validation error of the ingress, with paths from the object root."""
-    return _validate_spec(ingress.spec, ingress.metadata.namespace or "").via("spec")
+    """Every validation error of the ingress (Knative's, then kingress's syntax rules)."""
+    knative = _validate_spec(ingress.spec, ingress.metadata.namespace or "").via("spec")
+    # kingress's rules only speak once the structure is Knative-valid, so an
+    # invalid structure gets exactly Knative's message.
+    return knative or validate_syntax(ingress)
 
 
 def check(ingress: ClusterIngress) -> ClusterIngress:

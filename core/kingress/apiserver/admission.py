@@ -16,7 +16,7 @@ import pydantic
 
 from kingress.api.fielderrors import ValidationError
 from kingress.api.scheme import Scheme, UnknownKind
-from kingress.apiserver.resources import Resource
+from kingress.apiserver.resources import CRD_KIND, Resource, check_definition
 from kingress.cluster.errors import BadRequest, Invalid
 from kingress.cluster.port import Object
 from kingress.manifests import describe
@@ -38,6 +38,11 @@ def admit(scheme: Scheme, resource: Resource, version: str, body: Any) -> Object
             f"({expected}, {resource.kind})"
         )
     name = str((obj.get("metadata") or {}).get("name") or "")
+    if resource.key == CRD_KIND:
+        try:
+            check_definition(obj)
+        except Invalid as error:
+            raise _invalid(resource, name, error.message) from None
     if resource.custom:
         return {**obj, "apiVersion": resource.api_version(resource.versions[0])}
     try:

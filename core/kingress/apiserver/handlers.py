@@ -18,6 +18,8 @@ generation, status subresource, cascading deletes) plus what the API adds:
 from __future__ import annotations
 
 import copy
+import logging
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ from typing import Any
 from kingress.api.scheme import Scheme
 from kingress.apiserver import discovery, openapi, watch
 from kingress.apiserver.admission import admit, render
+from kingress.apiserver.metadata import check_metadata
 from kingress.apiserver.patch import apply_patch
 from kingress.apiserver.resources import CRD_KIND, Resource, ResourceTable
 from kingress.apiserver.routing import OtherPath, Request, ResourcePath
@@ -38,9 +41,12 @@ from kingress.cluster.memory import MemoryCluster, rfc3339, validate_name
 from kingress.cluster.port import Kind, Object
 from kingress.cluster.selectors import parse_selector
 
+log = logging.getLogger("kingress.apiserver")
+
 NAMESPACE = Kind("", "Namespace")
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public")
 _PATCH_ATTEMPTS = 5
+_PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +59,13 @@ class Response:
 
 @dataclass(frozen=True, slots=True)
 class Stream:
-    """A watch: events (JSON objects) sent one per line until the iterator ends."""
+    """A watch: events (JSON objects) sent one per line until the iterator ends.
 
-    events: Iterator[dict[str, Any]]
+    ``None`` items are heartbeats: nothing to send, a chance to notice that the
+    client went away.
+    """
+
+    events: Iterator[dict[str, Any] | None]
 
 
 def _field_matcher(selector: str) -> Callable[[Object], bool]:
@@ -77,6 +87,19 @@ def _field_matcher(selector: str) -> Callable[[Object], bool]:
         return all(((meta.get(f) or "") == v) != negate for f, negate, v in terms)
 
     return matches
+
+
+def _seconds(value: str | None) -> float | None:
+    """A ``timeoutSeconds`` parameter: a non-negative number, or absent."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise BadRequest(f"timeoutSeconds: invalid value {value!r}: a non-negative number")
+    return seconds
 
 
 class Api:
@@ -111,7 +134,11 @@ class Api:
     def handle(
         self, method: str, request: Request, body: Any, *, content_type: str = "", accept: str = ""
     ) -> Response | Stream:
-        """Serve one request; API errors become Status responses."""
+        """Serve one request; API errors become Status responses.
+
+        Anything else raised is a bug, but still answered (a ``500`` Status, the
+        traceback logged) rather than dropping the connection.
+        """
         try:
             if isinstance(request.path, OtherPath):
                 if method != "GET":
@@ -120,6 +147,9 @@ class Api:
             return self._resource(method, request, body, content_type, accept)
         except ApiError as error:
             return Response(error.code, failure(error))
+        except Exception as error:
+            log.exception("internal error serving %s %s", method, request.path)
+            return Response(500, failure(ApiError(f"internal error: {type(error).__name__}")))
 
     def _other(self, parts: tuple[str, ...]) -> Response:
         found: Any = None
@@ -220,6 +250,7 @@ class _Call:
     def _admit(self, body: Any) -> Object:
         """Admit a body after putting it in the URL's namespace (validation may depend on it)."""
         if isinstance(body, dict):
+            check_metadata(body)
             meta = dict(body.get("metadata") or {})
             if self.resource.namespaced:
                 if (
@@ -271,7 +302,11 @@ class _Call:
     # -- verbs ----------------------------------------------------------------
 
     def get(self) -> Response:
-        return Response(200, self._render(self._current()))
+        rendered = self._render(self._current())
+        if wants_table(self.accept):
+            version = str(rendered["metadata"].get("resourceVersion", ""))
+            return Response(200, table(self.resource, [rendered], version))
+        return Response(200, rendered)
 
     def list(self) -> Response:
         items, version = self._matching()
@@ -301,7 +336,7 @@ class _Call:
                 and fields(obj)
             )
 
-        timeout = self.query.get("timeoutSeconds")
+        timeout = _seconds(self.query.get("timeoutSeconds"))
         return Stream(
             watch.events(
                 self.store,
@@ -309,7 +344,7 @@ class _Call:
                 self.query.get("resourceVersion", ""),
                 selected=selected,
                 render=self._render,
-                timeout=float(timeout) if timeout else None,
+                timeout=timeout,
                 stopping=self.api.stopping,
             )
         )
@@ -380,7 +415,8 @@ class _Call:
             )
             if not isinstance(patched, dict):
                 raise BadRequest("the patch did not produce an object")
-            meta = patched.setdefault("metadata", {})
+            check_metadata(patched)
+            meta = patched["metadata"] = patched.get("metadata") or {}
             pinned = meta.get("resourceVersion") != current["metadata"]["resourceVersion"]
             meta.setdefault("resourceVersion", current["metadata"]["resourceVersion"])
             obj = self._admit(patched)
@@ -393,9 +429,21 @@ class _Call:
         raise AssertionError("unreachable")
 
     def _options(self, body: Any) -> dict[str, Any]:
-        options = dict(body) if isinstance(body, dict) else {}
+        """The DeleteOptions of the body and query, checked (``BadRequest`` if malformed)."""
+        if body is not None and not isinstance(body, dict):
+            raise BadRequest("a delete body must be a DeleteOptions object")
+        options = dict(body or {})
         if "propagationPolicy" in self.query:
             options["propagationPolicy"] = self.query["propagationPolicy"]
+        policy = options.get("propagationPolicy")
+        if policy is not None and policy not in _PROPAGATION_POLICIES:
+            raise BadRequest(
+                f"propagationPolicy: unsupported value {policy!r}: one of "
+                + ", ".join(_PROPAGATION_POLICIES)
+            )
+        preconditions = options.get("preconditions")
+        if preconditions is not None and not isinstance(preconditions, dict):
+            raise BadRequest("preconditions must be an object with uid and resourceVersion")
         if self.query.get("dryRun") == "All" or options.get("dryRun") == ["All"]:
             self.dry_run = True
         return options

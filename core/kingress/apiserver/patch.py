@@ -45,7 +45,8 @@ MERGED_SCALAR_LISTS = frozenset({"finalizers"})
 
 
 class UnsupportedMediaType(ApiError):
-    """A patch type this resource does not accept (strategic merge for custom kinds)."""
+    """A media type this request does not accept (a body in neither JSON nor YAML, strategic
+    merge patch for custom kinds)."""
 
     code = 415
     reason = "UnsupportedMediaType"
@@ -67,7 +68,9 @@ def merge_patch(target: Any, patch: Any) -> Any:
 # -- JSON patch ---------------------------------------------------------------
 
 
-def _pointer(path: str) -> list[str]:
+def _pointer(path: object) -> list[str]:
+    if not isinstance(path, str):
+        raise BadRequest(f"invalid JSON pointer {path!r}: not a string")
     if path == "":
         return []
     if not path.startswith("/"):
@@ -142,6 +145,8 @@ def json_patch(target: Any, operations: Any) -> Any:
             raise BadRequest(f"invalid JSON patch operation: {op!r}")
         tokens = _pointer(op["path"])
         kind = op["op"]
+        if kind in ("add", "replace", "test") and "value" not in op:
+            raise BadRequest(f"JSON patch operation {kind!r} needs a value: {op!r}")
         if kind == "add":
             doc = _add(doc, tokens, copy.deepcopy(op.get("value")))
         elif kind == "remove":
@@ -220,6 +225,8 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
     result = dict(target) if isinstance(target, dict) else {}
     orders: dict[str, list[Any]] = {}
     for key, value in patch.items():
+        if key.startswith((_ORDER, _DELETE_FROM)) and not isinstance(value, list):
+            raise BadRequest(f"{key}: expected a list")
         if key.startswith(_ORDER):
             orders[key[len(_ORDER) :]] = value
         elif key.startswith(_DELETE_FROM):

@@ -11,11 +11,13 @@ Three sources, one shape (``Resource``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kingress.api.scheme import Scheme
+from kingress.cluster.errors import Invalid
 from kingress.cluster.port import Kind, group_of
 from kingress.install.crds import Column, crd_spec, custom_resource_definition
 
@@ -102,6 +104,70 @@ class Resource:
     def api_version(self, version: str) -> str:
         """``group/version`` (``version`` alone in the core group)."""
         return f"{self.group}/{version}" if self.group else version
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def check_definition(crd: Mapping[str, Any]) -> None:
+    """``Invalid`` unless a CustomResourceDefinition names a resource the API can serve.
+
+    Kubernetes validates CRDs before storing them; a stored CRD is read by
+    every later rebuild of the resource table, so one malformed CRD would
+    break the API for everyone.
+    """
+    spec = crd.get("spec")
+    if not isinstance(spec, dict):
+        raise Invalid("spec: Required value")
+    group, names = spec.get("group"), spec.get("names")
+    if not isinstance(group, str) or not group:
+        raise Invalid("spec.group: Required value")
+    if not isinstance(names, dict):
+        raise Invalid("spec.names: Required value")
+    plural, kind = names.get("plural"), names.get("kind")
+    if not isinstance(plural, str) or not _DNS_LABEL.match(plural):
+        raise Invalid("spec.names.plural: Invalid value: must be a lower-case DNS label")
+    if not isinstance(kind, str) or not kind:
+        raise Invalid("spec.names.kind: Required value")
+    if (crd.get("metadata") or {}).get("name") != f"{plural}.{group}":
+        raise Invalid('metadata.name: Invalid value: must be spec.names.plural+"."+spec.group')
+    if spec.get("scope", "Namespaced") not in ("Namespaced", "Cluster"):
+        raise Invalid('spec.scope: Unsupported value: must be "Namespaced" or "Cluster"')
+    versions = spec.get("versions")
+    if not isinstance(versions, list) or not versions:
+        raise Invalid("spec.versions: Required value")
+    for index, version in enumerate(versions):
+        if not isinstance(version, dict) or not isinstance(version.get("name"), str):
+            raise Invalid(f"spec.versions[{index}].name: Required value")
+        if not _DNS_LABEL.match(version["name"]):
+            raise Invalid(f"spec.versions[{index}].name: Invalid value: must be a DNS label")
+        for flag in ("served", "storage"):
+            if not isinstance(version.get(flag, False), bool):
+                raise Invalid(f"spec.versions[{index}].{flag}: Invalid value: must be a boolean")
+        if not isinstance(version.get("subresources") or {}, dict):
+            raise Invalid(f"spec.versions[{index}].subresources: Invalid value: must be an object")
+        _check_columns(version.get("additionalPrinterColumns"), f"spec.versions[{index}]")
+    if sum(bool(v.get("storage")) for v in versions) != 1:
+        raise Invalid("spec.versions: Invalid value: exactly one version must be the storage one")
+
+
+def _check_columns(columns: Any, where: str) -> None:
+    if columns is None:
+        return
+    if not isinstance(columns, list):
+        raise Invalid(f"{where}.additionalPrinterColumns: Invalid value: must be a list")
+    for index, column in enumerate(columns):
+        at = f"{where}.additionalPrinterColumns[{index}]"
+        if not isinstance(column, dict):
+            raise Invalid(f"{at}: Invalid value: must be an object")
+        for key in ("name", "jsonPath"):
+            if not isinstance(column.get(key), str) or not column[key]:
+                raise Invalid(f"{at}.{key}: Required value")
+        if not isinstance(column.get("type", ""), str):
+            raise Invalid(f"{at}.type: Invalid value: must be a string")
+        priority = column.get("priority", 0)
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise Invalid(f"{at}.priority: Invalid value: must be an integer")
 
 
 def _from_crd(crd: Mapping[str, Any], custom: bool) -> Resource | None:

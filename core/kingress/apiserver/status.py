@@ -46,3 +46,24 @@ class RequestEntityTooLarge(ApiError):
 
     code = 413
     reason = "RequestEntityTooLarge"
+
+
+class RequestTimeout(ApiError):
+    """The request (its body) did not arrive in time."""
+
+    code = 408
+    reason = "Timeout"
+
+
+class LengthRequired(ApiError):
+    """A body without a Content-Length (chunked uploads are not accepted)."""
+
+    code = 411
+    reason = "LengthRequired"
+
+
+class TooManyRequests(ApiError):
+    """The server is at its limit of connections or watches; retry later."""
+
+    code = 429
+    reason = "TooManyRequests"

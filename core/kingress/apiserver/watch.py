@@ -8,6 +8,9 @@
 - ``timeoutSeconds``: the stream ends after that long (otherwise it runs until
   the client goes away or the server stops).
 
+Between events, a ``None`` heartbeat is yielded every ``POLL_SECONDS`` so the
+server can notice a client that went away without waiting for the next event.
+
 Events are filtered (namespace, selectors) on the object after the change and
 rendered at the version the client asked for.
 """
@@ -37,8 +40,8 @@ def events(
     render: Callable[[Object], Object],
     timeout: float | None,
     stopping: threading.Event,
-) -> Iterator[dict[str, Any]]:
-    """The watch events, one JSON-ready dict each."""
+) -> Iterator[dict[str, Any] | None]:
+    """The watch events, one JSON-ready dict each, and ``None`` heartbeats when idle."""
     deadline = None if timeout is None else time.monotonic() + timeout
     if resource_version in ("", "0"):
         since = store.resource_version
@@ -65,6 +68,7 @@ def events(
         except Gone as error:
             yield _expired(error.message)
             return
+        yield None
 
 
 def _expired(message: str) -> dict[str, Any]:

@@ -12,13 +12,26 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kingress.cli import apiserver, cluster, controller, plugins, reconcile, translate, version
+from kingress.cli import (
+    apiserver,
+    cluster,
+    conformance,
+    controller,
+    demo,
+    dev,
+    plugins,
+    reconcile,
+    translate,
+    version,
+)
 from kingress.cli.errors import CliError
 from kingress.manifests import ManifestError
 from kingress.plugin.manager import PluginError
 
 #: Every sub-command module, in ``--help`` order.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    demo.register,
+    dev.register,
     reconcile.register,
     translate.register,
     plugins.register,
@@ -26,6 +39,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     controller.register,
     cluster.register,
     version.register,
+    conformance.register,
 )
 
 

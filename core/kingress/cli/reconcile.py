@@ -29,21 +29,18 @@ from kingress.api.annotations import normalize_ingress_class
 from kingress.api.kinds import default_scheme
 from kingress.api.scheme import Scheme
 from kingress.cli.errors import CliError
-from kingress.cluster.errors import AlreadyExists, NotFound
 from kingress.cluster.memory import MemoryCluster
-from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.cluster.port import Cluster, Object, ObjectRef
+from kingress.config import SYSTEM_NAMESPACE
+from kingress.config.domain import CONFIG_DOMAIN
+from kingress.config.edit import ensure_namespace, update_config_map
+from kingress.config.network import CONFIG_NETWORK
 from kingress.controller.clock import SystemClock
 from kingress.controller.reconciler import Reconciler
 from kingress.controller.registry import offline_reconcilers
 from kingress.controller.settle import NotSettled, ReconcileFailed, settle
-from kingress.manifests import ManifestError, admit, read_documents
+from kingress.manifests import ManifestError, admit, apply_object, read_documents
 
-#: Where Knative's configuration maps live.
-SYSTEM_NAMESPACE = "knative-serving"
-CONFIG_NETWORK = "config-network"
-CONFIG_DOMAIN = "config-domain"
-CONFIG_MAP = Kind("", "ConfigMap")
-NAMESPACE = Kind("", "Namespace")
 _TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec")
 _METADATA_ORDER = (
     "name",
@@ -127,44 +124,6 @@ def load_steps(paths: Sequence[str], scheme: Scheme) -> list[list[Submitted]]:
     return steps
 
 
-def apply_object(store: MemoryCluster, obj: Object) -> Object:
-    """Create the object, or replace its metadata and spec when it exists."""
-    try:
-        return store.create(obj)
-    except AlreadyExists:
-        return store.update(obj)
-
-
-def _ensure_namespace(store: MemoryCluster, name: str) -> None:
-    try:
-        store.get(NAMESPACE, "", name)
-    except NotFound:
-        store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-
-
-def update_config_map(
-    store: MemoryCluster, name: str, change: Callable[[dict[str, str]], dict[str, str]]
-) -> None:
-    """Apply ``change`` to the data of ``knative-serving/<name>`` (created if missing)."""
-    _ensure_namespace(store, SYSTEM_NAMESPACE)
-    try:
-        current = store.get(CONFIG_MAP, SYSTEM_NAMESPACE, name)
-    except NotFound:
-        data = change({})
-        store.create(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {"name": name, "namespace": SYSTEM_NAMESPACE},
-                "data": data,
-            }
-        )
-        return
-    data = change(dict(current.get("data") or {}))
-    if data != (current.get("data") or {}):
-        store.update({**current, "data": data})
-
-
 def _has_selector(value: str) -> bool:
     try:
         parsed = yaml.safe_load(value) if value.strip() else None
@@ -183,7 +142,7 @@ def with_default_domain(domain: str) -> Callable[[dict[str, str]], dict[str, str
     return change
 
 
-def apply_overrides(store: MemoryCluster, ingress_class: str | None, domain: str | None) -> None:
+def apply_overrides(store: Cluster, ingress_class: str | None, domain: str | None) -> None:
     """Write ``--ingress-class`` and ``--domain`` into Knative's config maps."""
     if ingress_class is not None:
         update_config_map(
@@ -266,7 +225,7 @@ def run(args: argparse.Namespace, reconcilers: Sequence[Reconciler] | None = Non
             ref = ObjectRef.of(apply_object(store, obj))
             submitted[ref] = version
             if ref.namespace == SYSTEM_NAMESPACE:
-                _ensure_namespace(store, SYSTEM_NAMESPACE)
+                ensure_namespace(store, SYSTEM_NAMESPACE)
         apply_overrides(store, ingress_class, args.domain and args.domain.strip())
         try:
             settle(store, reconcilers, clock)

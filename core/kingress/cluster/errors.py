@@ -67,6 +67,17 @@ class Unavailable(ApiError):
     reason = "ServiceUnavailable"
 
 
+def is_transient(error: ApiError) -> bool:
+    """Whether the same request may succeed if simply retried.
+
+    A conflict (someone wrote first), a timeout, throttling (429) or a server
+    error (5xx, an unreachable API) says nothing about the request itself: a
+    controller retries it instead of reporting a failure on its object. A
+    refusal of the request (400, 403, 404, 422, ``AlreadyExists``) does not pass.
+    """
+    return error.reason == Conflict.reason or error.code in (408, 429) or error.code >= 500
+
+
 #: The subclass for each (code, reason) a Kubernetes API returns; code alone as fallback.
 _BY_REASON: dict[tuple[int, str], type[ApiError]] = {
     (409, "AlreadyExists"): AlreadyExists,

@@ -8,12 +8,13 @@
   ``update_status`` changes nothing else.
 - Deletion: objects with finalizers get ``deletionTimestamp`` and go when the last
   finalizer is removed; dependents whose owners are all gone are deleted too
-  (Kubernetes' garbage collector, done synchronously).
-- Watch: every change is kept in a bounded history (10,000 changes by
-  default: every version in it is a whole object kept alive, and at 1,000
-  Services a history of 100,000 held most of the process's memory); a watch
-  from an older resourceVersion than the history holds is ``Gone`` (410), as
-  in Kubernetes, whose watch cache is smaller still, and informers relist.
+  (Kubernetes' garbage collector, done synchronously) — also when the
+  dependent is created or updated after its owners went (a controller reading
+  a stale cache writes a child of a deleted owner), so nothing is orphaned.
+- Watch: every change is kept in a history bounded by a number of events and
+  by their total size (so a flood of large writes cannot grow memory without
+  limit); a watch from an older resourceVersion than the history holds is
+  ``Gone`` (410), as in Kubernetes, and the client relists.
 
 Any kind is accepted. It is thread-safe. Objects are frozen when written
 (``kingress.frozen``) and the frozen object is what every read returns,
@@ -25,7 +26,7 @@ namespace, label and owner (``kingress.cluster.index``).
 from __future__ import annotations
 
 import builtins
-import itertools
+import json
 import re
 import threading
 import time
@@ -58,6 +59,9 @@ _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
 _METADATA_KEYS_SET_BY_STORE = ("uid", "resourceVersion", "generation", "creationTimestamp")
+#: Default bounds of the watch history: events, and their total size as JSON.
+HISTORY_EVENTS = 10_000
+HISTORY_BYTES = 64 * 1024 * 1024
 
 
 def rfc3339(moment: datetime) -> str:
@@ -88,14 +92,17 @@ class MemoryCluster:
         self,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        history: int = 10_000,
+        history: int = HISTORY_EVENTS,
+        history_bytes: int = HISTORY_BYTES,
     ) -> None:
         self._clock = clock
         self._index = StoreIndex()
         self._by_uid: dict[str, ObjectRef] = {}
-        # One event per resourceVersion, oldest first: the event for version v
-        # is at position v - (the first event's version).
-        self._events: deque[WatchEvent] = deque(maxlen=history)
+        # One event per resourceVersion, oldest first, with its size as JSON.
+        self._events: deque[tuple[WatchEvent, int]] = deque()
+        self._history = history
+        self._history_bytes = history_bytes
+        self._retained_bytes = 0
         self._version = 0
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -110,8 +117,8 @@ class MemoryCluster:
 
     @property
     def history(self) -> int:
-        """How many changes the watch history keeps."""
-        return self._events.maxlen or 0
+        """How many changes the watch history keeps at most (fewer if they are large)."""
+        return self._history
 
     def count(self) -> int:
         """How many objects the store holds."""
@@ -163,7 +170,9 @@ class MemoryCluster:
             meta["uid"] = str(uuid.uuid4())
             meta["generation"] = 1
             meta["creationTimestamp"] = rfc3339(self._clock())
-            return self._commit(ref, new, EventType.ADDED)
+            created = self._commit(ref, new, EventType.ADDED)
+            self._collect_if_orphaned(ref)
+            return created
 
     def restore(self, obj: Object) -> Object:
         """Store an object exactly as given: uid, generation and status included.
@@ -219,7 +228,9 @@ class MemoryCluster:
             if cur_meta.get("deletionTimestamp") and not new_meta.get("finalizers"):
                 self._remove(ref)
                 return freeze(new)  # type: ignore[no-any-return]
-            return self._commit(ref, new, EventType.MODIFIED)
+            updated = self._commit(ref, new, EventType.MODIFIED)
+            self._collect_if_orphaned(ref)
+            return updated
 
     def update_status(self, obj: Object) -> Object:
         """Replace the status only."""
@@ -261,16 +272,17 @@ class MemoryCluster:
     ) -> builtins.list[WatchEvent]:
         """Changes after ``since`` without waiting; ``Gone`` if history no longer reaches it."""
         with self._lock:
-            if since < self._version and (
-                not self._events or self._events[0].resource_version > since + 1
-            ):
+            if since >= self._version:
+                return []
+            oldest = self._events[0][0].resource_version if self._events else self._version + 1
+            if oldest > since + 1:
                 raise Gone(f"too old resource version: {since} ({self._version})")
-            count = min(max(self._version - since, 0), len(self._events))
-            newest_first = itertools.islice(reversed(self._events), count)
+            # Versions are consecutive, one event each: the first wanted one is at this index.
+            first = max(0, since + 1 - oldest)
             return [
-                e
-                for e in reversed(builtins.list(newest_first))
-                if kinds is None or Kind.of(e.object) in kinds
+                event
+                for event, _ in (self._events[i] for i in range(first, len(self._events)))
+                if kinds is None or Kind.of(event.object) in kinds
             ]
 
     def watch(
@@ -342,25 +354,40 @@ class MemoryCluster:
         frozen: Object = freeze(obj)
         self._index.put(ref, frozen)
         self._by_uid[frozen["metadata"]["uid"]] = ref
-        self._events.append(WatchEvent(event, frozen, self._version))
-        self._changed.notify_all()
+        self._record(WatchEvent(event, frozen, self._version))
         return frozen
+
+    def _record(self, event: WatchEvent) -> None:
+        """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
+        size = len(json.dumps(event.object, separators=(",", ":"), default=str))
+        self._events.append((event, size))
+        self._retained_bytes += size
+        while len(self._events) > 1 and (
+            len(self._events) > self._history or self._retained_bytes > self._history_bytes
+        ):
+            _, dropped = self._events.popleft()
+            self._retained_bytes -= dropped
+        self._changed.notify_all()
 
     def _remove(self, ref: ObjectRef) -> None:
         obj = self._index.pop(ref)
         uid = obj["metadata"]["uid"]
         self._by_uid.pop(uid, None)
         self._version += 1
-        self._events.append(WatchEvent(EventType.DELETED, obj, self._version))
-        self._changed.notify_all()
+        self._record(WatchEvent(EventType.DELETED, obj, self._version))
         self._collect_dependents(uid)
+
+    def _orphaned(self, obj: Object) -> bool:
+        """Whether ``obj`` has owners and none of them exists (any more)."""
+        owners = [o.get("uid") for o in obj["metadata"].get("ownerReferences") or ()]
+        return bool(owners) and not any(uid in self._by_uid for uid in owners)
+
+    def _collect_if_orphaned(self, ref: ObjectRef) -> None:
+        if self._orphaned(self._index.objects[ref]):
+            self.delete(ref.kind, ref.namespace, ref.name)
 
     def _collect_dependents(self, owner_uid: str) -> None:
         for ref in self._index.dependents(owner_uid):
             obj = self._index.objects.get(ref)
-            if obj is None:
-                continue
-            owners = [o.get("uid") for o in obj["metadata"].get("ownerReferences") or ()]
-            if any(uid in self._by_uid for uid in owners):
-                continue
-            self.delete(ref.kind, ref.namespace, ref.name)
+            if obj is not None and self._orphaned(obj):
+                self.delete(ref.kind, ref.namespace, ref.name)

@@ -1,7 +1,8 @@
 """The neutral routing contract's shared pieces: path precedence and host forms.
 
-Within a rule the most specific path wins: the longer ``path`` prefix first,
-then the path with more header matches, then list order. First-match gateways
+Within a rule the most specific path wins: the longer ``path`` prefix first
+(an empty path, "every path", counts as ``/``: both match exactly the same
+requests), then the path with more header matches, then list order. First-match gateways
 (Istio, Envoy, NGINX) emit paths in ``ordered_paths`` order; gateways that sort
 by specificity themselves must reach the same result.
 """
@@ -14,8 +15,8 @@ from kingress.api.ingress import HTTPIngressPath, IngressRule, IngressSpec, Visi
 
 
 def precedence_key(path: HTTPIngressPath) -> tuple[int, int]:
-    """Sort key: longer prefix first, then more header matches."""
-    return (-len(path.path), -len(path.headers))
+    """Sort key: longer prefix first (``""`` counts as ``/``), then more header matches."""
+    return (-len(path.path or "/"), -len(path.headers))
 
 
 def ordered_paths(rule: IngressRule) -> tuple[HTTPIngressPath, ...]:

@@ -18,9 +18,10 @@ import yaml
 from kingress.api.annotations import normalize_ingress_class
 from kingress.install.manifests import IMAGE, NAME, NAMESPACE
 
-#: Host ports the kind node maps to the gateway's NodePorts (HTTP, HTTPS).
-HOST_HTTP, HOST_HTTPS = 8080, 8443
+#: The gateway's NodePorts (HTTP, HTTPS), mapped to the same ports on 127.0.0.1 so that
+#: ``--ingress-endpoint 127.0.0.1`` reaches them as Knative's conformance client dials NodePorts.
 NODE_HTTP, NODE_HTTPS = 31080, 31443
+HOST_HTTP, HOST_HTTPS = NODE_HTTP, NODE_HTTPS
 CONFORMANCE_IMAGE = "kingress/conformance:dev"
 CONFORMANCE_DOCKERFILE = "conformance/Dockerfile"
 KIND_CONFIG = "kind-config.yaml"
@@ -323,8 +324,9 @@ def plan_up(ingress: str, name: str = "kingress", *, with_conformance_image: boo
         ),
     ]
     notes.append(
-        f"Run conformance: kingress conformance --kubeconfig ~/.kube/config --context {context} "
-        f"--ingress-class {ingress_class} --ingress-endpoint 127.0.0.1:{HOST_HTTP}"
+        f"Run conformance (kubectl context {context}): kingress conformance --depth cluster "
+        f"--kubeconfig ~/.kube/config --ingress-class {ingress_class} "
+        f"--ingress-endpoint 127.0.0.1 --image {CONFORMANCE_IMAGE}"
     )
     resolved = tuple(
         Step(s.description, tuple(a.replace("{context}", context) for a in s.argv)) for s in steps

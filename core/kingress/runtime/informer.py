@@ -5,12 +5,17 @@ list's resourceVersion, applying every event to its cache and passing it on
 to a handler. A watch that ends (server timeout, dropped connection) is
 resumed from the last resourceVersion seen; a ``410 Gone`` (history expired)
 or any other error means a fresh list, after a backoff for errors. After a
-relist, objects that vanished meanwhile are reported as deleted and changed
-ones as modified, so nothing is lost.
+relist, objects that vanished meanwhile are reported as deleted and every
+listed object as added or modified — changed or not, as client-go's
+``Replace`` does: the cache may already hold an object the controller wrote
+itself (``observe``) whose watch event was lost with the connection, and its
+handlers must still hear of it.
 
 Writes a controller makes through ``CachedCluster`` are put into the cache at
 once (``observe``) so its next read sees them; the cache never goes back to
-an older resourceVersion of an object.
+an older resourceVersion of an object, nor brings back one whose deletion it
+has seen (a write's answer can arrive after the watch reported the object
+gone, e.g. when the garbage collector removed it at once).
 """
 
 from __future__ import annotations
@@ -82,6 +87,8 @@ class Informer:
         self._watch_timeout = watch_timeout
         self._on_relist = on_relist
         self._cache: dict[tuple[str, str], Object] = {}
+        #: The resourceVersion at which each deleted object was seen to go.
+        self._deleted: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self._backoff = ExponentialBackoff(0.1, 30.0)
 
@@ -128,8 +135,16 @@ class Informer:
         current = self._cache.get(key)
         if current is not None and _version(current) > _version(obj):
             return False
+        if _version(obj) <= self._deleted.get(key, -1):
+            return False
+        self._deleted.pop(key, None)
         self._cache[key] = copy.deepcopy(obj)
         return True
+
+    def _forget(self, key: tuple[str, str], version: int) -> Object | None:
+        """Drop an object seen deleted at ``version``; the cached object, if any."""
+        self._deleted[key] = max(version, self._deleted.get(key, -1))
+        return self._cache.pop(key, None)
 
     # -- the loop -------------------------------------------------------------
 
@@ -163,14 +178,19 @@ class Informer:
         listed = {_key(obj): obj for obj in items}
         changes: list[tuple[EventType, Object]] = []
         with self._lock:
+            # A list is the whole truth: older deletions need no remembering any more.
+            self._deleted = {}
+            listed_at = int(version) if version.isdigit() else 0
             for key in [k for k in self._cache if k not in listed]:
-                changes.append((EventType.DELETED, self._cache.pop(key)))
+                gone = self._forget(key, max(listed_at, _version(self._cache[key])))
+                assert gone is not None
+                changes.append((EventType.DELETED, gone))
             for key, obj in listed.items():
                 previous = self._cache.get(key)
-                if previous is None or _version(previous) != _version(obj):
+                if previous is None or _version(obj) >= _version(previous):
                     self._cache[key] = obj
-                    kind = EventType.ADDED if previous is None else EventType.MODIFIED
-                    changes.append((kind, obj))
+                kind = EventType.ADDED if previous is None else EventType.MODIFIED
+                changes.append((kind, self._cache[key]))
         self.synced.set()
         for event_type, obj in changes:
             self._handler(event_type, copy.deepcopy(obj))
@@ -184,7 +204,7 @@ class Informer:
                 if event.type is EventType.DELETED:
                     current = self._cache.get(_key(event.object))
                     if current is None or _version(current) <= event.resource_version:
-                        self._cache.pop(_key(event.object), None)
+                        self._forget(_key(event.object), event.resource_version)
                 else:
                     self._store(event.object)
             version = str(event.resource_version)

@@ -25,6 +25,7 @@ from typing import Any
 
 from kingress.api.scheme import Scheme
 from kingress.apiserver.backend_kinds import install_backend_kinds
+from kingress.apiserver.faults import FaultPlan
 from kingress.apiserver.kubeconfig import write_kubeconfig
 from kingress.apiserver.server import ApiServer
 from kingress.backends import BackendRegistry
@@ -56,15 +57,17 @@ def running_apiserver(
     scheme: Scheme | None = None,
     *,
     backends: BackendRegistry | None = None,
+    faults: FaultPlan | None = None,
 ) -> Iterator[tuple[ApiServer, Path]]:
     """An API server on a free loopback port and the path of a kubeconfig for it.
 
-    With ``backends``, it also serves the kinds those backends emit.
+    With ``backends``, it also serves the kinds those backends emit; ``faults``
+    makes it fail requests on purpose (``kingress.apiserver.faults``).
     """
     store = store or MemoryCluster()
     if backends is not None:
         install_backend_kinds(store, backends)
-    with ApiServer(store, scheme) as server:
+    with ApiServer(store, scheme, faults=faults) as server:
         yield server, write_kubeconfig(directory / "kubeconfig", server.url)
 
 

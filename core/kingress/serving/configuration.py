@@ -17,6 +17,14 @@ another generation with another spec, fails the Configuration
 (``RevisionFailed``, Kubernetes' ``already exists`` message) instead of
 adopting that Revision. Revisions are never updated or deleted here (revision
 garbage collection is not implemented).
+
+Creating the Revision is idempotent: a create answered ``AlreadyExists`` for
+a Revision this Configuration controls (an earlier create whose answer was
+lost, or one the cache has not shown yet) is that Revision, not a name taken.
+A refusal that retrying may cure (``errors.is_transient``: a 409 conflict, a
+5xx) is retried with the status left as it was; only a refusal that will not
+pass is reported as ``RevisionFailed`` — where Knative marks every failed
+create, a routine conflict would turn a Service ``Ready=False``.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from collections.abc import Sequence
 from kingress.api.annotations import CONFIGURATION_GENERATION_LABEL, CONFIGURATION_LABEL
 from kingress.api.conditions import READY, ConditionStatus, get_condition
 from kingress.api.serving import Configuration, ConfigurationStatus, Revision
-from kingress.cluster.errors import AlreadyExists, ApiError
+from kingress.cluster.errors import AlreadyExists, ApiError, Conflict, is_transient
 from kingress.cluster.port import ObjectRef
 from kingress.controller.apply import is_controlled_by
 from kingress.controller.clock import stamp
@@ -135,7 +143,7 @@ class ConfigurationReconciler:
         """Ensure this generation's Revision exists, then compute the status.
 
         A failed create is reported on the Configuration (``RevisionFailed``)
-        and then raised, so the runner retries it.
+        and then raised, so the runner retries it; a transient one is only raised.
         """
         obj = access.get(ctx.cluster, access.CONFIGURATION, ref.namespace, ref.name)
         if obj is None or access.is_deleting(obj):
@@ -147,6 +155,8 @@ class ConfigurationReconciler:
         try:
             status = self._reconcile(ctx, configuration, status, now)
         except ApiError as error:
+            if is_transient(error):
+                raise
             status = lifecycle.mark_revision_creation_failed(status, error.message, now)
             failure = error
         status = status.model_copy(
@@ -175,8 +185,14 @@ class ConfigurationReconciler:
     def _create(self, ctx: Context, configuration: Configuration) -> Revision:
         desired = make_revision(configuration)
         try:
-            created = ctx.cluster.create(desired.to_dict())
+            return Revision.from_dict(ctx.cluster.create(desired.to_dict()))
         except AlreadyExists:
-            # Not ours (ours would have been found by its labels): report, don't adopt.
-            raise NameTaken(desired.metadata.name) from None
-        return Revision.from_dict(created)
+            pass
+        # Ours (created before, its answer lost) once the cache we read shows it.
+        revision = latest_created_revision(ctx, configuration)
+        if revision is not None:
+            return revision
+        name = desired.metadata.name
+        if access.get(ctx.cluster, access.REVISION, desired.metadata.namespace or "", name) is None:
+            raise Conflict(f'revisions.serving.knative.dev "{name}" exists but is not visible yet')
+        raise NameTaken(name)

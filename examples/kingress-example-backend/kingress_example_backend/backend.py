@@ -4,8 +4,9 @@
 suffix when the name would exceed Kubernetes' 253 characters), in the ingress's
 namespace, with the table under ``data["routes"]``, and publishes the gateways
 named in ``config-example`` as load balancers. There is no data plane behind the
-table, so the backend claims no conformance feature. ``check_ready`` reports the
-ingress ready once its ConfigMap has been applied.
+table, so the backend claims no conformance feature; a ``rewriteHost`` it cannot
+show in the table is refused (``NotSupported``) rather than silently dropped.
+``check_ready`` reports the ingress ready once its ConfigMap has been applied.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kingress import (
     Feature,
     LoadBalancerIngressStatus,
     LoadBalancerStatus,
+    NotSupported,
     Readiness,
     TranslateContext,
     Translation,
@@ -50,6 +52,13 @@ class ExampleBackend:
 
     def translate(self, ingress: ClusterIngress, context: TranslateContext) -> Translation:
         """The routing-table ConfigMap and the configured gateways."""
+        for r, rule in enumerate(ingress.spec.rules):
+            for p, path in enumerate(rule.http.paths if rule.http else ()):
+                if path.rewrite_host:
+                    raise NotSupported(
+                        f"spec.rules[{r}].http.paths[{p}].rewriteHost: the example backend "
+                        "has no Host rewrite"
+                    )
         config = ExampleConfig.parse(context.config, context.cluster_domain)
         config_map: dict[str, Any] = {
             "apiVersion": "v1",

@@ -13,6 +13,7 @@ from typing import Any
 from kingress import (
     ClusterIngress,
     Feature,
+    Kind,
     Readiness,
     ResourceKind,
     TranslateContext,
@@ -20,7 +21,12 @@ from kingress import (
     TranslationError,
 )
 from kingress_contour.config import ConfigError, ContourConfig
-from kingress_contour.constants import BACKEND_NAME, CONTOUR_INGRESS_CLASS
+from kingress_contour.constants import (
+    API_VERSION,
+    BACKEND_NAME,
+    CONTOUR_INGRESS_CLASS,
+    DELEGATION_KIND,
+)
 from kingress_contour.readiness import proxies_readiness
 from kingress_contour.resources import make_translation
 
@@ -39,6 +45,11 @@ class ContourBackend:
     name: str = BACKEND_NAME
     ingress_classes: frozenset[str] = frozenset({CONTOUR_INGRESS_CLASS})
     features: frozenset[Feature] = FEATURES
+    #: A TLSCertificateDelegation lives in the secret's namespace (the core
+    #: allows it only where the ingress's own spec.tls names that namespace).
+    cross_namespace_kinds: frozenset[Kind] = frozenset(
+        {Kind(API_VERSION.partition("/")[0], DELEGATION_KIND)}
+    )
     resource_kinds: tuple[ResourceKind, ...] = (
         ResourceKind(api_version="projectcontour.io/v1", kind="HTTPProxy", plural="httpproxies"),
         ResourceKind(

@@ -4,8 +4,10 @@ Like Knative's Kourier, nothing in between: the fragments are Envoy's own
 virtual hosts, TLS filter-chain requests and clusters. ``translate`` is per
 ingress and pure, so an update costs O(1) translation; the gateway manager
 (``kingress_envoy.gateway``) merges every ingress's fragments into one snapshot
-and programs a real Envoy with it, then writes which probe hash it serves into
-the object's status, which ``check_ready`` reads.
+and programs a real Envoy with it; the runner (``kingress_envoy.runner``) writes
+which probe hash it serves into the object's status, which ``check_ready``
+reads. ``local_data_plane`` offers that Envoy and its runner to ``kingress
+demo`` and ``kingress dev``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from kingress import (
     ALL_FEATURES,
     ClusterIngress,
+    DataPlaneSettings,
     Feature,
     Readiness,
     ResourceKind,
@@ -23,6 +26,8 @@ from kingress import (
     Translation,
 )
 from kingress_envoy.config import EnvoyConfig
+from kingress_envoy.dataplane import EnvoyDataPlane
+from kingress_envoy.local import EnvoyLocalGateway
 from kingress_envoy.names import API_VERSION, KIND
 from kingress_envoy.readiness import readiness
 from kingress_envoy.resources import make_ingress_config
@@ -54,3 +59,11 @@ class EnvoyBackend:
     def check_ready(self, ingress: ClusterIngress, applied: Sequence[dict[str, Any]]) -> Readiness:
         """Ready once the gateway reports serving this ingress's probe hash."""
         return readiness(ingress, applied)
+
+    def local_data_plane(self, settings: DataPlaneSettings) -> EnvoyDataPlane:
+        """A real Envoy on loopback and the runner programming it (not started yet)."""
+        return EnvoyDataPlane(settings)
+
+    def local_gateway(self) -> EnvoyLocalGateway:
+        """A real Envoy on loopback for the conformance suite's ``local`` depth."""
+        return EnvoyLocalGateway()

@@ -18,13 +18,18 @@ subscription, or a rejection):
 A step Envoy rejects (``update_rejected`` / ``update_failure`` counters; the
 message is taken from Envoy's log) is rolled back with the same ordered steps
 towards the last good state, which keeps serving; the result carries the
-message. If Envoy dies it is restarted from the last good state (a bounded
-number of times in a window) and an apply in flight is retried once.
+message. A file that cannot be written (disk full, read-only work directory,
+file size limit) is the same: ``WriteFailed`` with the file and the errno,
+logged, rolled back as far as the disk allows — a file that failed to be
+written is left as it was, so Envoy keeps serving what it had. If Envoy dies
+it is restarted from the last good state (a bounded number of times in a
+window) and an apply in flight is retried once.
 """
 
 from __future__ import annotations
 
 import http.client
+import logging
 import re
 import shutil
 import socket
@@ -50,6 +55,7 @@ from kingress_envoy.xds_files import (
     TYPE_LISTENER,
     TYPE_ROUTE,
     XdsLayout,
+    XdsWriteError,
     discovery_response,
     encode,
     render_bootstrap,
@@ -63,6 +69,10 @@ _REJECTION = re.compile(
     r"(?:update rejected|update failure|rejected)[^:\n]*:\s*(.*?)(?=\n\[\d{4}-\d\d-\d\d |\Z)", re.S
 )
 PROBE_USER_AGENT = "Knative-Ingress-Probe"
+#: Reasons an apply may succeed when tried again.
+_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited", "WriteFailed"})
+
+log = logging.getLogger("kingress.envoy.gateway")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +121,25 @@ class ApplyResult:
     message: str = ""
     #: The xDS step that failed (``cds``, ``lds``, ``rds:<listener>``).
     stage: str = ""
+
+    @classmethod
+    def serving(cls, snapshot: EnvoySnapshot) -> ApplyResult:
+        """The result of a snapshot Envoy accepted and serves."""
+        return cls(
+            accepted=True,
+            version=snapshot.version,
+            served=snapshot.served,
+            problems=snapshot.problems,
+        )
+
+    @property
+    def retryable(self) -> bool:
+        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting,
+        or its configuration files not writable (a full disk gets room again).
+
+        ``EnvoyRejected`` is not: Envoy would refuse the same snapshot again.
+        """
+        return not self.accepted and self.reason in _RETRYABLE
 
     def status_for(self, key: str, hash_: str) -> dict[str, Any]:
         """The status to write into the EnvoyIngressConfig of ingress ``key`` at ``hash_``."""
@@ -560,7 +589,11 @@ class EnvoyGateway:
             versions = {}
             for stage in stages:
                 versions[stage.label] = self._version(stage.kind)
-                self._write(stage, resources, versions[stage.label])
+                try:
+                    self._write(stage, resources, versions[stage.label])
+                except XdsWriteError as error:
+                    log.warning("cannot write Envoy's configuration: %s", error)
+                    return _Failure("WriteFailed", str(error), stage.label)
                 self._record(stage, resources)
             assert self._disk is not None
             # A route configuration no listener subscribes to is read when one appears.
@@ -596,12 +629,7 @@ class EnvoyGateway:
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
-                        return ApplyResult(
-                            accepted=True,
-                            version=snapshot.version,
-                            served=snapshot.served,
-                            problems=snapshot.problems,
-                        )
+                        return ApplyResult.serving(snapshot)
                     last = failure
                     if failure.reason != "EnvoyExited":
                         assert self._good is not None

@@ -129,14 +129,25 @@ class _Fragment:
     clusters: list[Object]
 
 
-def _fragment(obj: Mapping[str, Any]) -> _Fragment | Problem:
+def config_identity(obj: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The ingress an EnvoyIngressConfig is for: (namespace, name, probe hash).
+
+    ``spec.ingress`` names it, falling back to the object's own metadata.
+    """
     meta = obj.get("metadata") or {}
     spec = obj.get("spec") or {}
     ref = spec.get("ingress") or {}
     namespace = str(ref.get("namespace") or meta.get("namespace") or "default")
     name = str(ref.get("name") or meta.get("name") or "")
+    return namespace, name, str(spec.get("probeHash") or "")
+
+
+def _fragment(obj: Mapping[str, Any]) -> _Fragment | Problem:
+    meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    ref = spec.get("ingress") or {}
+    namespace, name, hash_ = config_identity(obj)
     key = ingress_key(namespace, name)
-    hash_ = str(spec.get("probeHash") or "")
     vhosts = spec.get("virtualHosts")
     if not name or not hash_ or not isinstance(vhosts, Mapping):
         return Problem(key, hash_, "InvalidConfig", f"{KIND} {key} has no usable spec")

@@ -17,6 +17,7 @@ drains a listener's connections.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -206,14 +207,35 @@ def encode(document: Object) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
+class XdsWriteError(OSError):
+    """An xDS file could not be written (disk full, read-only, too large): which, and why."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror or str(error), str(path))
+        self.path = path
+
+    def __str__(self) -> str:
+        code = errno.errorcode.get(self.errno or 0, "unknown")
+        return f"cannot write {self.path}: {self.strerror} (errno {self.errno}, {code})"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` and rename it over ``path`` (one move event)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    """Write ``data`` beside ``path`` and rename it over ``path`` (one move event).
+
+    A failure (``XdsWriteError``, naming the file and the errno) leaves ``path``
+    as it was, so Envoy keeps what it had.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    except OSError as error:
+        raise XdsWriteError(path, error) from error
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise XdsWriteError(path, error) from error
         raise

@@ -481,10 +481,19 @@ ROWS = [
             path(splits=[split("empty-path")]),
             path("/", splits=[split("slash")]),
             path("/", splits=[split("slash-again")]),
-            path("", splits=[split("header-but-shadowed")], match={"X": "1"}),
+            path("", splits=[split("header-wins")], match={"X": "1"}),
         ),
         {},
-        {f"{EXT} dedupe.example.com": {"routes": [route("/", svc("slash"))]}},
+        {
+            f"{EXT} dedupe.example.com": {
+                # "" counts as "/": the header match is more specific; the first
+                # of the equal paths wins and the two "/" ones are never picked.
+                "routes": [
+                    route("/", svc("header-wins"), match={"X": "1"}),
+                    route("/", svc("empty-path")),
+                ]
+            }
+        },
         id="paths-the-contract-never-picks-dropped",
     ),
     pytest.param(

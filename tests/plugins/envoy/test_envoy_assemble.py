@@ -25,6 +25,7 @@ from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import EnvoySnapshot, SecretError, TLSSecret, assemble, empty_snapshot
+from kingress_envoy.summary import describe_snapshot
 from kingress_envoy.xds_files import XdsLayout, render_listeners
 
 BACKEND = EnvoyBackend()
@@ -277,3 +278,29 @@ def test_envoy_accepts_what_assemble_produces(tmp_path: Path) -> None:
         timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout.decode()[-2000:] + done.stderr.decode()[-2000:]
+
+
+def test_describe_lists_routes_without_probes_then_clusters() -> None:
+    split_ingress = ingress(
+        "hello",
+        rules=[
+            rule(
+                ["hello.example.com"],
+                paths=[path(splits=[split("a", 60), split("b", 40)])],
+            ),
+            rule(
+                ["hello.default", "hello.default.svc"],
+                paths=[path(splits=[split("a")])],
+                visibility=Visibility.CLUSTER_LOCAL,
+            ),
+        ],
+    )
+    lines = describe_snapshot(assemble([config(split_ingress)]))
+    assert lines == [
+        "public_http   hello.example.com/ → 60% default/a:80, 40% default/b:80",
+        "private_http  hello.example.com/ → 60% default/a:80, 40% default/b:80",
+        "private_http  hello.default (+1 more)/ → 100% default/a:80",
+        "cluster       default/a:80 → 127.0.0.1:9999",
+        "cluster       default/b:80 → 127.0.0.1:9999",
+    ]
+    assert describe_snapshot(empty_snapshot()) == []

@@ -1,10 +1,7 @@
 """The gateway manager with a real Envoy: real HTTP on 127.0.0.1 only, through real upstreams.
 
-Upstreams are small threaded Python servers that echo each request as JSON
-(method, host, path, headers) and answer Knative probes with the hash; they
-listen on 127.0.0.1, set ``disable_nagle_algorithm`` (else every proxied
-request stalls ~40 ms) and shut down by themselves after a while even if a
-test forgets. Every loop here is bounded; nothing asserts a duration.
+The upstreams and the harness are in ``harness``. Every loop here is bounded;
+nothing asserts a duration.
 """
 
 from __future__ import annotations
@@ -18,17 +15,24 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import ConnectionTerminated, RequestReceived
 from h2.exceptions import ProtocolError
+from tests.plugins.envoy.harness import (
+    PRIVATE,
+    PUBLIC,
+    SERVER_LIFETIME,
+    EchoServer,
+    Harness,
+    KeepAlive,
+    envoy_or_skip,
+    simple,
+)
 
 from kingress import (
     HASH_HEADER,
@@ -36,114 +40,14 @@ from kingress import (
     ClusterIngress,
     EndpointAddress,
     ServicePort,
-    TranslateContext,
     Visibility,
-    insert_probe,
 )
 from kingress.testing import ingress, path, rule, split, tls
-from kingress_envoy.backend import EnvoyBackend
-from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.gateway import ApplyResult, EnvoyGateway, GatewayPorts
 from kingress_envoy.names import ListenerName
-from kingress_envoy.snapshot import EnvoySnapshot, TLSSecret, assemble
+from kingress_envoy.snapshot import TLSSecret, assemble
 
-PUBLIC, PRIVATE = ListenerName.PUBLIC_HTTP, ListenerName.PRIVATE_HTTP
-SERVER_LIFETIME = 120.0  # upstreams stop by themselves after this long
-
-
-def _envoy_or_skip() -> Path:
-    try:
-        return find_envoy()
-    except EnvoyNotFound as error:
-        print(f"skipping real-Envoy tests: {error}")
-        pytest.skip(str(error))
-
-
-# -- upstreams ---------------------------------------------------------------------------
-
-
-class _Echo(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _EchoServer
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        if self.headers.get("Upgrade", "").lower() == "websocket":
-            self._tunnel()
-            return
-        status = self.server.next_status()
-        body = json.dumps(
-            {
-                "name": self.server.name,
-                "method": self.command,
-                "host": self.headers.get("Host", ""),
-                "path": self.path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-            }
-        ).encode()
-        self.send_response(status)
-        if self.headers.get("K-Network-Probe") == "probe":
-            self.send_header(HASH_HEADER, self.headers.get(HASH_HEADER, ""))
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer
-
-    def _tunnel(self) -> None:
-        """Accept the upgrade, then echo raw bytes with our name in front (bounded)."""
-        self.send_response(101)
-        self.send_header("Upgrade", "websocket")
-        self.send_header("Connection", "Upgrade")
-        self.end_headers()
-        self.wfile.flush()
-        self.connection.settimeout(5)
-        for _ in range(100):
-            data = self.connection.recv(4096)
-            if not data:
-                break
-            self.connection.sendall(self.server.name.encode() + b":" + data)
-        self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _EchoServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, name: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Echo)
-        self.name = name
-        self.requests = 0
-        self.statuses: list[int] = []  # statuses to answer first (then 200)
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
-        self._timer = threading.Timer(SERVER_LIFETIME, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def start(self) -> _EchoServer:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def next_status(self) -> int:
-        with self._lock:
-            self.requests += 1
-            return self.statuses.pop(0) if self.statuses else 200
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self.shutdown()
-        self.server_close()
+# -- an HTTP/2 upstream ---------------------------------------------------------------------
 
 
 def _text(value: bytes | str) -> str:
@@ -218,109 +122,18 @@ class _H2cServer:
 # -- the harness ---------------------------------------------------------------------------
 
 
-@dataclass
-class Harness:
-    gateway: EnvoyGateway
-    upstreams: dict[str, _EchoServer]
-    backend: EnvoyBackend = field(default_factory=EnvoyBackend)
-    secrets: dict[str, TLSSecret] = field(default_factory=dict)
-    #: More Services than the echo upstreams (h2c, ExternalName).
-    services: dict[tuple[str, str], BackendService] = field(default_factory=dict)
-
-    def context(self) -> TranslateContext:
-        services = {
-            ("default", name): BackendService(
-                namespace="default",
-                name=name,
-                ports=(ServicePort(port=80),),
-                endpoints=(EndpointAddress(ip="127.0.0.1", port=server.port),),
-            )
-            for name, server in self.upstreams.items()
-        }
-        return TranslateContext(services={**services, **self.services})
-
-    def snapshot(self, ingresses: Sequence[ClusterIngress]) -> tuple[EnvoySnapshot, list[str]]:
-        objects: list[dict[str, Any]] = []
-        hashes: list[str] = []
-        for ing in ingresses:
-            probed, hash_ = insert_probe(ing)
-            objects.extend(self.backend.translate(probed, self.context()).objects)
-            hashes.append(hash_)
-        return assemble(objects, self.secrets), hashes
-
-    def apply(self, *ingresses: ClusterIngress) -> list[str]:
-        snapshot, hashes = self.snapshot(ingresses)
-        result = self.gateway.apply(snapshot)
-        assert result.accepted, result
-        return hashes
-
-    def get(
-        self,
-        host: str,
-        path_: str = "/",
-        headers: dict[str, str] | None = None,
-        listener: ListenerName = PUBLIC,
-    ) -> tuple[int, dict[str, Any]]:
-        status, _, body = self.gateway.probe(host, path_, listener=listener, headers=headers)
-        try:
-            return status, json.loads(body)
-        except ValueError:
-            return status, {}
-
-
-class KeepAlive:
-    """One keep-alive client connection to a listener (reconnects if the server closes)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-
-    def get(self, host: str, path_: str = "/") -> tuple[int, dict[str, Any]]:
-        for attempt in range(2):
-            try:
-                self.conn.request("GET", path_, headers={"Host": host})
-                response = self.conn.getresponse()
-                body = response.read()
-                if response.getheader("Connection", "").lower() == "close":
-                    self.conn.close()
-                return response.status, json.loads(body) if response.status == 200 else {}
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # A server may close an idle keep-alive connection; that is not a failed request.
-                self.conn.close()
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-@pytest.fixture(scope="module")
-def upstreams() -> Iterator[dict[str, _EchoServer]]:
-    servers = {name: _EchoServer(name).start() for name in ("a", "b", "c", "d")}
-    yield servers
-    for server in servers.values():
-        server.stop()
-
-
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[EnvoyGateway]:
-    binary = _envoy_or_skip()
+    binary = envoy_or_skip()
     with EnvoyGateway(ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1) as gw:
         yield gw
 
 
 @pytest.fixture
-def harness(gateway: EnvoyGateway, upstreams: dict[str, _EchoServer]) -> Harness:
+def harness(gateway: EnvoyGateway, upstreams: dict[str, EchoServer]) -> Harness:
     for server in upstreams.values():
         server.statuses.clear()
     return Harness(gateway, upstreams)
-
-
-def simple(name: str, host: str, service: str = "a", **path_options: Any) -> ClusterIngress:
-    return ingress(
-        name, rules=[rule([host], paths=[path(splits=[split(service)], **path_options)])]
-    )
 
 
 # -- routing -------------------------------------------------------------------------------
@@ -617,8 +430,8 @@ def test_no_failed_request_while_the_config_changes(harness: Harness) -> None:
 # -- failures ---------------------------------------------------------------------------------
 
 
-def test_recovers_after_envoy_is_killed(upstreams: dict[str, _EchoServer]) -> None:
-    binary = _envoy_or_skip()
+def test_recovers_after_envoy_is_killed(upstreams: dict[str, EchoServer]) -> None:
+    binary = envoy_or_skip()
     with EnvoyGateway(ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1) as gw:
         harness = Harness(gw, upstreams)
         (hash_,) = harness.apply(simple("crash", "crash.example.com", "b"))
@@ -725,8 +538,8 @@ def test_tls_and_http_option(harness: Harness, tmp_path: Path) -> None:
     assert harness.get("secure.example.com", listener=PRIVATE)[0] == 200
 
 
-def test_stop_leaves_no_process(upstreams: dict[str, _EchoServer]) -> None:
-    binary = _envoy_or_skip()
+def test_stop_leaves_no_process(upstreams: dict[str, EchoServer]) -> None:
+    binary = envoy_or_skip()
     gw = EnvoyGateway(ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1).start()
     process = gw.process
     assert process is not None and process.pid is not None
@@ -737,8 +550,8 @@ def test_stop_leaves_no_process(upstreams: dict[str, _EchoServer]) -> None:
     assert not workdir.exists()
 
 
-def test_restart_after_stop_serves_the_last_config(upstreams: dict[str, _EchoServer]) -> None:
-    binary = _envoy_or_skip()
+def test_restart_after_stop_serves_the_last_config(upstreams: dict[str, EchoServer]) -> None:
+    binary = envoy_or_skip()
     gw = EnvoyGateway(ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1)
     try:
         harness = Harness(gw.start(), upstreams)

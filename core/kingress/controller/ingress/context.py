@@ -31,12 +31,16 @@ ENDPOINTS = Kind("", "Endpoints")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IngressSettings:
-    """Where the controller looks for backend configuration, and the cluster's domain."""
+    """Controller settings: backend configuration, cluster domain, shared secret namespaces."""
 
     #: Namespace of the backends' ConfigMaps (Knative's system namespace).
     system_namespace: str = "knative-serving"
     #: The cluster's DNS domain, passed to every translation.
     cluster_domain: str = "cluster.local"
+    #: Namespaces whose TLS secrets an ingress of another namespace may name, and
+    #: where a backend may then place the kinds it declares in
+    #: ``cross_namespace_kinds`` (Contour's TLSCertificateDelegation). Empty: none.
+    shared_secret_namespaces: frozenset[str] = frozenset()
 
     def config_map(self, backend_name: str) -> ObjectRef:
         """The ConfigMap holding a backend's configuration: ``config-<backend name>``."""

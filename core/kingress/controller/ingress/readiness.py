@@ -18,6 +18,8 @@ from typing import Protocol
 from kingress.api.ingress import ClusterIngress
 from kingress.backends import Backend, Object, Readiness, Translation
 from kingress.controller.ingress.status import Reason
+from kingress.ingress.guard import CallGuard, Overdue
+from kingress.ingress.messages import condition_message, condition_reason, raised
 from kingress.ingress.pipeline import Prepared
 
 
@@ -50,21 +52,34 @@ def check_readiness(
     applied: Sequence[Object],
     translation: Translation,
     prober: GatewayProber,
+    guard: CallGuard,
 ) -> Readiness:
-    """The backend's verdict on ``applied``, confirmed by ``prober`` when it says ready."""
+    """The backend's verdict on ``applied``, confirmed by ``prober`` when it says ready.
+
+    ``check_ready`` runs under ``guard`` (a hung call is ``ReadinessCheckTimeout``);
+    an exception or anything but a ``Readiness`` is ``ReadinessCheckFailed``; the
+    verdict's reason and message are bounded before they reach the status.
+    """
     try:
-        verdict: object = backend.check_ready(prepared.probed, applied)
-    except Exception as error:
-        return Readiness.failed(
-            Reason.READINESS_CHECK_FAILED,
-            f"backend {backend.name} check_ready raised {type(error).__name__}: {error}",
+        verdict: object = guard.call(
+            backend.name, "check_ready", lambda: backend.check_ready(prepared.probed, applied)
         )
-    if not isinstance(verdict, Readiness):
+    except Overdue as error:
+        return Readiness.failed(Reason.READINESS_CHECK_TIMEOUT, str(error))
+    except Exception as error:
+        who = f"backend {backend.name} check_ready"
+        return Readiness.failed(Reason.READINESS_CHECK_FAILED, raised(who, error))
+    if not isinstance(verdict, Readiness) or verdict.ready not in (True, False, None):
         return Readiness.failed(
             Reason.READINESS_CHECK_FAILED,
             f"backend {backend.name} check_ready returned a {type(verdict).__name__}, "
             "not a Readiness",
         )
     if verdict.ready is not True:
-        return verdict
+        default = Reason.UNINITIALIZED if verdict.ready is None else Reason.READINESS_CHECK_FAILED
+        return Readiness(
+            ready=verdict.ready,
+            reason=condition_reason(verdict.reason, default),
+            message=condition_message(verdict.message),
+        )
     return prober.probe(prepared.ingress, prepared.hash, translation)

@@ -25,7 +25,7 @@ from kingress.api.ingress import (
 )
 from kingress.backends import Readiness, Translation
 from kingress.cluster.port import Kind
-from kingress.ingress.pipeline import TRANSLATION_FAILED
+from kingress.ingress.pipeline import TRANSLATION_FAILED, TRANSLATION_TIMEOUT
 
 #: Status annotation listing every kind applied for the ingress (comma-separated, sorted).
 APPLIED_KINDS = "networking.internal.knative.dev/applied-kinds"
@@ -42,12 +42,20 @@ class Reason(StrEnum):
     NOT_SUPPORTED = "NotSupported"
     #: ``NetworkConfigured=False``: an object with a wanted name exists and is not ours.
     NOT_OWNED = "NotOwned"
-    #: ``NetworkConfigured=False``: the API refused a write (retried).
+    #: ``NetworkConfigured=False``: the API refused a write (retried); ``Unknown`` when
+    #: the refusal may pass (a conflict, a server error), as Knative's ``MarkIngressNotReady``.
     RECONCILE_FAILED = "ReconcileIngressFailed"
     #: ``LoadBalancerReady=Unknown``: the gateway has not taken the configuration yet.
     UNINITIALIZED = "Uninitialized"
     #: ``LoadBalancerReady=False``: the backend's ``check_ready`` raised or returned garbage.
     READINESS_CHECK_FAILED = "ReadinessCheckFailed"
+    #: ``NetworkConfigured=False``: ``translate`` ran past its deadline (or earlier calls
+    #: still run); retried later.
+    TRANSLATION_TIMEOUT = TRANSLATION_TIMEOUT
+    #: ``LoadBalancerReady=False``: ``check_ready`` ran past its deadline; retried later.
+    READINESS_CHECK_TIMEOUT = "ReadinessCheckTimeout"
+    #: ``NetworkConfigured=False``: a host of the ingress belongs to another ingress.
+    DOMAIN_CONFLICT = "DomainConflict"
 
 
 def applied_kinds(status: IngressStatus) -> frozenset[Kind]:
@@ -79,6 +87,14 @@ def network_configured(status: IngressStatus, now: str) -> IngressStatus:
 def network_failed(status: IngressStatus, reason: str, message: str, now: str) -> IngressStatus:
     """``NetworkConfigured=False`` (hence ``Ready=False``) with a reason and message."""
     conditions = INGRESS_CONDITIONS.mark_false(
+        status.conditions, NETWORK_CONFIGURED, reason, message, now
+    )
+    return status.model_copy(update={"conditions": conditions})
+
+
+def network_pending(status: IngressStatus, reason: str, message: str, now: str) -> IngressStatus:
+    """``NetworkConfigured=Unknown`` (hence ``Ready=Unknown``): not configured yet, no failure."""
+    conditions = INGRESS_CONDITIONS.mark_unknown(
         status.conditions, NETWORK_CONFIGURED, reason, message, now
     )
     return status.model_copy(update={"conditions": conditions})

@@ -1,0 +1,210 @@
+"""The gateway runner: every EnvoyIngressConfig (and its TLS Secrets) served by one real Envoy.
+
+A reconciler over ``EnvoyIngressConfig`` objects, run with the other
+controllers (``settle`` offline, the controller manager live). Envoy takes one
+whole snapshot, so whichever config a reconcile is called for, it syncs the
+gateway with **all** of them:
+
+1. the config the reconcile is for (and the Secrets it names) is compared
+   with what the last sync saw of it — uid, generation, status, each named
+   Secret's resourceVersion. Unchanged: nothing to do, at O(1). This is what
+   coalesces a batch of changes: every changed config has its own key, the
+   first of them syncs everything, the others find themselves already seen
+   (status writes do not count as changes: the sync records the configs as it
+   left them);
+2. otherwise list every EnvoyIngressConfig and read the TLS Secrets their
+   ``spec.tls`` names (tracked: a change to one of those Secrets re-triggers
+   the configs naming it);
+3. ``assemble`` (pure) and ``EnvoyGateway.apply`` — unless the gateway already
+   serves that snapshot version, or Envoy already refused that very version;
+4. write each config's status from the ``ApplyResult`` (``servedHash`` or
+   ``rejectedHash`` with reason and message), only where that changed: a new
+   snapshot version alone rewrites nothing, so one ingress's change costs one
+   status write, not one per ingress. ``snapshotVersion`` records the snapshot
+   that first served the hash;
+5. a failure that may pass (Envoy not running, slow, restarting) forgets what
+   was seen and asks to be looked at again after ``retry_after`` seconds.
+
+Endpoints reach Envoy through translation: the ClusterIngress controller puts
+the split Services' Endpoints into the ``TranslateContext``, tracks them, and
+re-translates when they change, which changes the config's spec (its
+clusters) and so brings it here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from kingress import Cluster, Context, Kind, NotFound, ObjectRef, Result, Tracker, Watch
+from kingress_envoy.gateway import ApplyResult, EnvoyGateway
+from kingress_envoy.names import GROUP, KIND, ingress_key
+from kingress_envoy.readiness import SNAPSHOT_VERSION
+from kingress_envoy.snapshot import EnvoySnapshot, SecretError, TLSSecret, assemble, config_identity
+
+Object = dict[str, Any]
+
+#: The kind the runner reconciles.
+CONFIG_KIND = Kind(GROUP, KIND)
+SECRET = Kind("", "Secret")
+
+#: What a sync saw of one config: uid, generation, status, and its Secrets' versions.
+Seen = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+def secret_refs(config: Mapping[str, Any]) -> list[str]:
+    """The ``namespace/name`` of every Secret a config's TLS entries name, sorted."""
+    tls = (config.get("spec") or {}).get("tls") or ()
+    return sorted({str(entry["secretRef"]) for entry in tls if entry.get("secretRef")})
+
+
+def read_secrets(cluster: Cluster, refs: Iterable[str]) -> dict[str, Object | None]:
+    """Each named Secret as stored, ``None`` when it does not exist."""
+    found: dict[str, Object | None] = {}
+    for ref in refs:
+        namespace, _, name = ref.partition("/")
+        try:
+            found[ref] = cluster.get(SECRET, namespace, name)
+        except NotFound:
+            found[ref] = None
+    return found
+
+
+def tls_secrets(secrets: Mapping[str, Object | None]) -> dict[str, TLSSecret]:
+    """The usable TLS Secrets; a missing or incomplete one is left out (``TLSSecretMissing``)."""
+    usable = {}
+    for ref, secret in secrets.items():
+        if secret is None:
+            continue
+        try:
+            usable[ref] = TLSSecret.from_secret(secret)
+        except SecretError:
+            continue
+    return usable
+
+
+def seen(config: Object, secrets: Mapping[str, Object | None]) -> Seen:
+    """What a sync depends on of ``config`` (``secrets`` holds at least the ones it names)."""
+    meta = config.get("metadata") or {}
+    return (
+        str(meta.get("uid") or ""),
+        str(meta.get("generation") or ""),
+        json.dumps(config.get("status") or {}, sort_keys=True),
+        tuple(
+            (ref, str(((secrets[ref] or {}).get("metadata") or {}).get("resourceVersion", "")))
+            for ref in secret_refs(config)
+        ),
+    )
+
+
+def _essential(status: Mapping[str, Any]) -> dict[str, Any]:
+    """A status without the snapshot version (which changes with every snapshot)."""
+    return {k: v for k, v in status.items() if k != SNAPSHOT_VERSION}
+
+
+def status_update(config: Object, result: ApplyResult) -> dict[str, Any] | None:
+    """The status to write into ``config`` after ``result``, or ``None`` if nothing changes."""
+    namespace, name, hash_ = config_identity(config)
+    wanted = result.status_for(ingress_key(namespace, name), hash_)
+    current = config.get("status") or {}
+    if not wanted or _essential(wanted) == _essential(current):
+        return None
+    return wanted
+
+
+class GatewayRunner:
+    """Keeps a running ``EnvoyGateway`` serving every EnvoyIngressConfig in the cluster.
+
+    The caller starts and stops the gateway. Reconciles are serialised (one
+    gateway, one sync at a time); a sync that may succeed later is retried
+    after ``retry_after`` seconds.
+    """
+
+    name = "envoy-gateway"
+    kind = CONFIG_KIND
+
+    def __init__(self, gateway: EnvoyGateway, *, retry_after: float = 1.0) -> None:
+        self.gateway = gateway
+        self.retry_after = retry_after
+        #: How many snapshots were assembled, and applied (or attempted): what a sync cost.
+        self.assemblies = 0
+        self.applies = 0
+        self._lock = threading.Lock()
+        self._tracker = Tracker()
+        self._tracked: set[ObjectRef] = set()
+        #: Each config as the last complete sync left it (``None``: sync at the next look).
+        self._seen: dict[ObjectRef, Seen] | None = None
+        self._refused: ApplyResult | None = None
+
+    def watches(self) -> Sequence[Watch]:
+        """TLS Secrets named by some config."""
+        return (Watch(SECRET, self._tracker.mapper()),)
+
+    def reconcile(self, ctx: Context, ref: ObjectRef) -> Result:
+        """Sync the gateway with every config, unless ``ref`` is as the last sync left it."""
+        with self._lock:
+            if self._already_seen(ctx.cluster, ref):
+                return Result()
+            return self._sync(ctx.cluster)
+
+    def _already_seen(self, cluster: Cluster, ref: ObjectRef) -> bool:
+        if self._seen is None:
+            return False
+        try:
+            config = cluster.get(CONFIG_KIND, ref.namespace, ref.name)
+        except NotFound:
+            return ref not in self._seen
+        return self._seen.get(ref) == seen(config, read_secrets(cluster, secret_refs(config)))
+
+    def _sync(self, cluster: Cluster) -> Result:
+        configs = cluster.list(CONFIG_KIND)
+        secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
+        self._track(configs)
+        self.assemblies += 1
+        result = self._apply(assemble(configs, tls_secrets(secrets)))
+        written = [self._write_status(cluster, config, result) for config in configs]
+        if result.retryable:
+            self._seen = None
+            return Result(requeue_after=self.retry_after)
+        self._seen = {ObjectRef.of(c): seen(c, secrets) for c in written if c is not None}
+        return Result()
+
+    def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
+        """Apply ``snapshot`` unless Envoy already serves or already refused that version."""
+        if snapshot.version == self.gateway.snapshot.version and self.gateway.running:
+            return ApplyResult.serving(snapshot)
+        refused = self._refused
+        if refused is not None and refused.version == snapshot.version:
+            return replace(refused, problems=snapshot.problems)
+        self.applies += 1
+        result = self.gateway.apply(snapshot)
+        self._refused = None if result.accepted or result.retryable else result
+        return result
+
+    def _write_status(self, cluster: Cluster, config: Object, result: ApplyResult) -> Object | None:
+        """Write the config's new status if it changed; the config as stored (``None``: gone)."""
+        status = status_update(config, result)
+        if status is None:
+            return config
+        try:
+            return cluster.update_status({**config, "status": status})
+        except NotFound:
+            return None
+
+    def _track(self, configs: Sequence[Object]) -> None:
+        """Record which Secrets each config names; forget configs that are gone."""
+        current = set()
+        for config in configs:
+            ref = ObjectRef.of(config)
+            current.add(ref)
+            reads = []
+            for secret in secret_refs(config):
+                namespace, _, name = secret.partition("/")
+                reads.append(ObjectRef(SECRET, namespace, name))
+            self._tracker.track(ref, reads)
+        for gone in self._tracked - current:
+            self._tracker.forget(gone)
+        self._tracked = current
