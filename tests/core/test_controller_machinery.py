@@ -187,3 +187,11 @@ def test_settle_outlasts_a_watch_history_shorter_than_one_pass() -> None:
         _parent(store, f"parent-{index}")
     settle(store, [Mirror()], FakeClock())
     assert len(store.list(SECRET, "default")) == 20
+
+
+def test_settle_outlasts_a_history_cut_short_by_size() -> None:
+    store = MemoryCluster(history_bytes=200)
+    for index in range(20):
+        _parent(store, f"parent-{index}")
+    settle(store, [Mirror()], FakeClock())
+    assert len(store.list(SECRET, "default")) == 20

@@ -117,8 +117,8 @@ class MemoryCluster:
 
     @property
     def history(self) -> int:
-        """How many changes the watch history keeps."""
-        return self._events.maxlen or 0
+        """How many changes the watch history keeps at most (fewer if they are large)."""
+        return self._history
 
     def count(self) -> int:
         """How many objects the store holds."""

@@ -15,6 +15,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kingress.cluster.errors import Gone
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.clock import Clock
@@ -88,7 +89,16 @@ def settle(
 
     def drain(since: int) -> int:
         """Queue the keys the changes after ``since`` map to; the last version read."""
-        for event in cluster.events_since(since):
+        try:
+            events = cluster.events_since(since)
+        except Gone:
+            # The history no longer reaches back (large objects evict early):
+            # look at every primary object again, as an informer relists.
+            for reconciler in reconcilers:
+                for obj in cluster.list(reconciler.kind):
+                    queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
+            return cluster.resource_version
+        for event in events:
             since = event.resource_version
             kind = Kind.of(event.object)
             ref = ObjectRef.of(event.object)
