@@ -4,12 +4,14 @@ Small option-style functions so a test row reads like the object it means::
 
     ingress("hello", rules=[rule(["hello.example.com"], paths=[path(splits=[split("rev-1")])])])
 
-Every builder returns a frozen API object; nothing here does I/O.
+and ``translate_context`` / ``backend_service`` build what a ``translate`` call
+is given besides the ingress. Every builder returns a frozen object; nothing
+here does I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from kingress.api.annotations import INGRESS_CLASS
 from kingress.api.ingress import (
@@ -24,6 +26,7 @@ from kingress.api.ingress import (
     Visibility,
 )
 from kingress.api.meta import ObjectMeta
+from kingress.backends import BackendService, ServicePort, TranslateContext
 
 DEFAULT_NAMESPACE = "default"
 
@@ -114,4 +117,30 @@ def simple_ingress(
         namespace=namespace,
         ingress_class=ingress_class,
         rules=[rule([host], paths=[path(splits=[split(service, namespace=namespace)])])],
+    )
+
+
+def backend_service(name: str, namespace: str = DEFAULT_NAMESPACE) -> BackendService:
+    """A ClusterIP Service with port 80 (``http``) and an h2c port 81 (``http2``)."""
+    return BackendService(
+        namespace=namespace,
+        name=name,
+        ports=(
+            ServicePort(name="http", port=80),
+            ServicePort(name="http2", port=81, app_protocol="kubernetes.io/h2c"),
+        ),
+    )
+
+
+def translate_context(
+    *,
+    services: Iterable[BackendService] = (),
+    config: Mapping[str, str] | None = None,
+    cluster_domain: str = "cluster.local",
+) -> TranslateContext:
+    """What the core hands ``translate``: ``services`` keyed by namespace and name."""
+    return TranslateContext(
+        config=dict(config or {}),
+        cluster_domain=cluster_domain,
+        services={(s.namespace, s.name): s for s in services},
     )

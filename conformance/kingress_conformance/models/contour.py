@@ -54,6 +54,7 @@ from kingress_conformance.models.decision import (
 )
 from kingress_conformance.models.headers import HeaderOps, Headers, header_value, normalized
 from kingress_conformance.models.matching import (
+    all_in_group,
     even_or_relative,
     forward_to,
     host_matches,
@@ -85,9 +86,7 @@ class ContourModel:
 
     def recognizes(self, objects: Sequence[Object]) -> bool:
         """Objects of ``projectcontour.io`` (HTTPProxies, TLS certificate delegations)."""
-        return bool(objects) and all(
-            str(o.get("apiVersion", "")).startswith(f"{GROUP}/") for o in objects
-        )
+        return all_in_group(objects, GROUP)
 
     def decide(self, objects: Sequence[Object], request: Request, env: ModelEnv) -> Decision:
         """The most specific matching route of the one valid root proxy for the Host."""

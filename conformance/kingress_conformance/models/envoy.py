@@ -63,7 +63,13 @@ from kingress_conformance.models.decision import (
     not_found,
 )
 from kingress_conformance.models.headers import HeaderOps, Headers, header_value, normalized
-from kingress_conformance.models.matching import forward_to, host_matches, seconds, strip_port
+from kingress_conformance.models.matching import (
+    all_in_group,
+    forward_to,
+    host_matches,
+    seconds,
+    strip_port,
+)
 from kingress_conformance.requests import Gateway, Request
 
 GROUP = "gateway.kingress.dev"
@@ -87,10 +93,7 @@ class EnvoyModel:
 
     def recognizes(self, objects: Sequence[Object]) -> bool:
         """``EnvoyIngressConfig`` objects of ``gateway.kingress.dev``."""
-        return bool(objects) and all(
-            str(o.get("apiVersion", "")).startswith(f"{GROUP}/") and o.get("kind") == KIND
-            for o in objects
-        )
+        return all_in_group(objects, GROUP) and all(o.get("kind") == KIND for o in objects)
 
     def decide(self, objects: Sequence[Object], request: Request, env: ModelEnv) -> Decision:
         """The first matching route of the virtual host the listener picks for the Host."""

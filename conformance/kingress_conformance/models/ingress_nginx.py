@@ -52,7 +52,13 @@ from kingress_conformance.models.decision import (
     not_found,
 )
 from kingress_conformance.models.headers import Headers, header_value, normalized
-from kingress_conformance.models.matching import forward_to, seconds, segment_prefix, strip_port
+from kingress_conformance.models.matching import (
+    forward_to,
+    in_group,
+    seconds,
+    segment_prefix,
+    strip_port,
+)
 from kingress_conformance.requests import Gateway, Request
 
 GROUP = "networking.k8s.io"
@@ -96,8 +102,7 @@ class IngressNginxModel:
     def recognizes(self, objects: Sequence[Object]) -> bool:
         """``networking.k8s.io`` Ingresses, with the core Services they may bring along."""
         return any(o.get("kind") == "Ingress" for o in objects) and all(
-            str(o.get("apiVersion", "")).startswith(f"{GROUP}/")
-            or (o.get("apiVersion") == "v1" and o.get("kind") == "Service")
+            in_group(o, GROUP) or (o.get("apiVersion") == "v1" and o.get("kind") == "Service")
             for o in objects
         )
 

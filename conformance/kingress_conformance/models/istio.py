@@ -52,7 +52,7 @@ from kingress_conformance.models.decision import (
     not_found,
 )
 from kingress_conformance.models.headers import HeaderOps, Headers, normalized
-from kingress_conformance.models.matching import host_matches, seconds
+from kingress_conformance.models.matching import all_in_group, host_matches, seconds
 from kingress_conformance.requests import Gateway, Request
 
 GROUP = "networking.istio.io"
@@ -78,9 +78,7 @@ class IstioModel:
 
     def recognizes(self, objects: Sequence[Object]) -> bool:
         """VirtualServices and Gateways of ``networking.istio.io``."""
-        return bool(objects) and all(
-            str(o.get("apiVersion", "")).startswith(f"{GROUP}/") for o in objects
-        )
+        return all_in_group(objects, GROUP)
 
     def decide(self, objects: Sequence[Object], request: Request, env: ModelEnv) -> Decision:
         """First matching route of the VirtualServices bound to the serving gateways."""

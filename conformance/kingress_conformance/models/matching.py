@@ -9,7 +9,8 @@ in its target's documented order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kingress import BackendService
 from kingress_conformance.models.decision import Forward, ModelError, UpstreamProtocol
@@ -17,6 +18,16 @@ from kingress_conformance.models.headers import Headers
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def in_group(obj: Mapping[str, Any], group: str) -> bool:
+    """Whether an object's ``apiVersion`` is of API ``group`` (any version)."""
+    return str(obj.get("apiVersion", "")).startswith(f"{group}/")
+
+
+def all_in_group(objects: Sequence[Mapping[str, Any]], group: str) -> bool:
+    """Whether there are objects and every one is of API ``group``."""
+    return bool(objects) and all(in_group(o, group) for o in objects)
 
 
 def host_matches(pattern: str, host: str) -> bool:

@@ -51,7 +51,13 @@ from kingress_conformance.models.decision import (
     not_found,
 )
 from kingress_conformance.models.headers import HeaderOps, Headers, header_value, normalized
-from kingress_conformance.models.matching import forward_to, host_matches, seconds, strip_port
+from kingress_conformance.models.matching import (
+    all_in_group,
+    forward_to,
+    host_matches,
+    seconds,
+    strip_port,
+)
 from kingress_conformance.requests import Gateway, Request
 
 GROUP = "k8s.nginx.org"
@@ -73,9 +79,7 @@ class NginxVirtualServerModel:
 
     def recognizes(self, objects: Sequence[Object]) -> bool:
         """Objects of ``k8s.nginx.org`` (VirtualServers)."""
-        return bool(objects) and all(
-            str(o.get("apiVersion", "")).startswith(f"{GROUP}/") for o in objects
-        )
+        return all_in_group(objects, GROUP)
 
     def decide(self, objects: Sequence[Object], request: Request, env: ModelEnv) -> Decision:
         """The location NGINX picks by path, then the first match inside it."""

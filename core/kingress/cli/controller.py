@@ -11,7 +11,9 @@ from types import FrameType
 from kingress.cli.errors import CliError
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.port import ObjectRef
+from kingress.controller.ingress import IngressSettings
 from kingress.controller.registry import Options, all_reconcilers
+from kingress.ingress.guard import DEFAULT_DEADLINE
 from kingress.runtime import gctune, logs
 from kingress.runtime.gateway_probe import ClusterGatewayProber
 from kingress.runtime.manager import Manager, ManagerOptions
@@ -52,7 +54,61 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--health-port", type=int, default=8080, help="port of /healthz, /readyz, /metrics"
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    ingress = parser.add_argument_group("ClusterIngress controller")
+    ingress.add_argument(
+        "--system-namespace",
+        default=os.environ.get("SYSTEM_NAMESPACE", "knative-serving"),
+        metavar="NS",
+        help="namespace of the backends' config-<backend> ConfigMaps "
+        "(default: $SYSTEM_NAMESPACE or knative-serving)",
+    )
+    ingress.add_argument(
+        "--cluster-domain",
+        default="cluster.local",
+        metavar="DOMAIN",
+        help="the cluster's DNS domain, passed to every translation (default: cluster.local)",
+    )
+    ingress.add_argument(
+        "--shared-secret-namespace",
+        action="append",
+        default=[],
+        metavar="NS",
+        help="a namespace whose TLS secrets ingresses of other namespaces may name, and where "
+        "backends may place their cross-namespace objects (repeatable; default: none)",
+    )
+    ingress.add_argument(
+        "--backend-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help=f"how long one backend call may run before it is abandoned (default: "
+        f"{DEFAULT_DEADLINE:g})",
+    )
     parser.set_defaults(handler=run)
+
+
+def _positive_seconds(text: str) -> float:
+    """A positive number of seconds, or an argparse error naming the value."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
+
+
+def options(args: argparse.Namespace, prober: ClusterGatewayProber | None = None) -> Options:
+    """The reconcilers' options the command line asks for."""
+    return Options(
+        prober=prober,
+        ingress=IngressSettings(
+            system_namespace=args.system_namespace,
+            cluster_domain=args.cluster_domain,
+            shared_secret_namespaces=frozenset(args.shared_secret_namespace),
+        ),
+        backend_deadline=args.backend_timeout,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             manager.requeue(ref)
 
     prober = Prober(on_ready)
-    reconcilers = all_reconcilers(Options(prober=ClusterGatewayProber(api, prober)))
+    reconcilers = all_reconcilers(options(args, ClusterGatewayProber(api, prober)))
     manager = Manager(
         api,
         reconcilers,

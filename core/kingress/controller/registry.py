@@ -10,11 +10,12 @@ only how many passes it takes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kingress.backends import BackendRegistry
-from kingress.controller.ingress import GatewayProber, IngressReconciler
+from kingress.controller.ingress import GatewayProber, IngressReconciler, IngressSettings
 from kingress.controller.reconciler import Reconciler
+from kingress.ingress.guard import DEFAULT_DEADLINE, CallGuard
 from kingress.plugin.manager import build_registry
 from kingress.route.reconciler import RouteReconciler
 from kingress.serving.configuration import ConfigurationReconciler
@@ -33,6 +34,11 @@ class Options:
     #: Decides whether the gateway serves an ingress; ``None`` assumes it does
     #: (offline). On a cluster: probes of the gateway pods.
     prober: GatewayProber | None = None
+    #: The ClusterIngress controller's settings: system namespace of the
+    #: backends' ConfigMaps, cluster domain, shared secret namespaces.
+    ingress: IngressSettings = field(default_factory=IngressSettings)
+    #: How long one backend call (``translate``, ``check_ready``) may run, in seconds.
+    backend_deadline: float = DEFAULT_DEADLINE
 
 
 def all_reconcilers(options: Options) -> list[Reconciler]:
@@ -44,7 +50,12 @@ def all_reconcilers(options: Options) -> list[Reconciler]:
         RevisionReconciler(),
         Labeler(),
         RouteReconciler(),
-        IngressReconciler(backends, prober=options.prober),
+        IngressReconciler(
+            backends,
+            prober=options.prober,
+            settings=options.ingress,
+            guard=CallGuard(options.backend_deadline),
+        ),
     ]
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from kingress import BackendService, ClusterIngress, TranslateContext, Translation, insert_probe
+from kingress import BackendService, ClusterIngress, Translation, insert_probe
+from kingress.testing import translate_context
 from kingress_contour import ContourBackend
 
 Translate = Callable[..., Translation]
@@ -24,11 +25,7 @@ def run_translate(
     """Translate with a context built from the arguments (probe paths added on request)."""
     if probe:
         ingress, _ = insert_probe(ingress)
-    context = TranslateContext(
-        config=dict(config or {}),
-        cluster_domain=cluster_domain,
-        services={(s.namespace, s.name): s for s in services},
-    )
+    context = translate_context(config=config, services=services, cluster_domain=cluster_domain)
     return ContourBackend().translate(ingress, context)
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from kingress import BackendService, ClusterIngress, TranslateContext, Translation, insert_probe
+from kingress import BackendService, ClusterIngress, Translation, insert_probe
+from kingress.testing import translate_context
 from kingress_istio import IstioBackend
 
 Translate = Callable[..., Translation]
@@ -36,11 +37,7 @@ def translate(backend: IstioBackend) -> Translate:
     ) -> Translation:
         if probe:
             ingress, _ = insert_probe(ingress)
-        context = TranslateContext(
-            config=dict(config or {}),
-            cluster_domain=cluster_domain,
-            services={(s.namespace, s.name): s for s in services},
-        )
+        context = translate_context(config=config, services=services, cluster_domain=cluster_domain)
         return backend.translate(ingress, context)
 
     return run

@@ -14,28 +14,17 @@ import pytest
 from kingress import (
     BackendService,
     ClusterIngress,
-    ServicePort,
     TranslateContext,
     Visibility,
     insert_probe,
 )
-from kingress.testing import ingress, path, rule, split, tls
+from kingress.testing import backend_service, ingress, path, rule, split, tls
 from kingress_nginx import IngressNginxBackend, NginxBackend
 
 
 def services(*extra: BackendService) -> dict[tuple[str, str], BackendService]:
     """The Services every corpus ingress may point at."""
-    known = [
-        BackendService(
-            namespace="default",
-            name=name,
-            ports=(
-                ServicePort(name="http", port=80),
-                ServicePort(name="http2", port=81, app_protocol="kubernetes.io/h2c"),
-            ),
-        )
-        for name in ("hello", "v1", "v2", "v3", "v4", "other", "grpc")
-    ]
+    known = [backend_service(name) for name in ("hello", "v1", "v2", "v3", "v4", "other", "grpc")]
     return {(s.namespace, s.name): s for s in (*known, *extra)}
 
 

@@ -7,35 +7,30 @@ from typing import Any
 import pytest
 
 from kingress import (
-    BackendService,
     ClusterIngress,
     NotSupported,
-    ServicePort,
     TranslateContext,
     TranslationError,
     Visibility,
     insert_probe,
 )
-from kingress.testing import ingress, path, rule, simple_ingress, split, tls
+from kingress.testing import (
+    backend_service,
+    ingress,
+    path,
+    rule,
+    simple_ingress,
+    split,
+    tls,
+    translate_context,
+)
 from kingress_nginx import IngressNginxBackend
 from kingress_nginx.names import route_key
 
 HOST = "hello.example.com"
 LOCAL = "hello.default.svc.cluster.local"
 PREFIX = "nginx.ingress.kubernetes.io/"
-CONTEXT = TranslateContext(
-    services={
-        ("default", name): BackendService(
-            namespace="default",
-            name=name,
-            ports=(
-                ServicePort(name="http", port=80),
-                ServicePort(name="http2", port=81, app_protocol="kubernetes.io/h2c"),
-            ),
-        )
-        for name in ("hello", "v1", "v2", "v3")
-    }
-)
+CONTEXT = translate_context(services=[backend_service(n) for n in ("hello", "v1", "v2", "v3")])
 BASE_ANNOTATIONS = {
     PREFIX + "proxy-next-upstream": "off",
     PREFIX + "proxy-next-upstream-tries": "1",

@@ -9,34 +9,29 @@ import pytest
 
 from kingress import (
     HASH_HEADER,
-    BackendService,
     ClusterIngress,
     NotSupported,
-    ServicePort,
     TranslateContext,
     TranslationError,
     Visibility,
     compute_hash,
     insert_probe,
 )
-from kingress.testing import ingress, path, rule, simple_ingress, split, tls
+from kingress.testing import (
+    backend_service,
+    ingress,
+    path,
+    rule,
+    simple_ingress,
+    split,
+    tls,
+    translate_context,
+)
 from kingress_nginx import NginxBackend
 
 HOST = "hello.example.com"
 LOCAL = "hello.default.svc.cluster.local"
-CONTEXT = TranslateContext(
-    services={
-        ("default", name): BackendService(
-            namespace="default",
-            name=name,
-            ports=(
-                ServicePort(name="http", port=80),
-                ServicePort(name="http2", port=81, app_protocol="kubernetes.io/h2c"),
-            ),
-        )
-        for name in ("hello", "v1", "v2", "v3")
-    }
-)
+CONTEXT = translate_context(services=[backend_service(n) for n in ("hello", "v1", "v2", "v3")])
 
 Obj = dict[str, Any]
 
