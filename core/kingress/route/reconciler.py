@@ -155,7 +155,8 @@ class RouteReconciler:
             self._references.track(ref, state.reads)
         state.draft.observed_generation = route.metadata.generation
         status = state.draft.build()
-        if status.to_dict() != route.status.to_dict():
+        # Equal models render equally: only a changed status is rendered to compare.
+        if status != route.status and status.to_dict() != route.status.to_dict():
             ctx.cluster.update_status({**obj, "status": status.to_dict()})
         if state.requeue_at > 0:
             return Result(requeue_after=max(0.0, (state.requeue_at - state.now) / 1e9))

@@ -96,7 +96,8 @@ class _Pass:
     def finish(self, status: IngressStatus) -> None:
         """Write ``status`` (with observedGeneration) unless it equals what is stored."""
         new = observed(status, self.raw["metadata"].get("generation"), self.now)
-        if new.to_dict() != self.old.to_dict():
+        # Equal models render equally: only a changed status is rendered to compare.
+        if new != self.old and new.to_dict() != self.old.to_dict():
             self.raw = self.cluster.update_status({**self.raw, "status": new.to_dict()})
             self.old = new
 
