@@ -24,7 +24,7 @@ from kingress.contract import (
     reordered,
 )
 from kingress.frozen import freeze
-from kingress.ingress.output import Placement, output_problems
+from kingress.ingress.output import Placement, checked_objects, output_problems
 from kingress.ingress.pipeline import BackendFailure, PreparedCache, prepare, translate
 from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 
@@ -378,6 +378,32 @@ def test_translate_labels_objects_and_leaves_the_backends_own_alone() -> None:
         "labels"
         not in Paths().translate(WITH_HEADERS, kingress.TranslateContext()).objects[0]["metadata"]
     )
+
+
+def test_checked_objects_are_plain_json_copies_of_the_backends() -> None:
+    nested = {"n": 1.5}
+    data: dict[str, Any] = {"items": ("a", "b"), "nested": nested}
+    mine = obj(annotations={"k": "v"})
+    mine["data"] = data
+    problems, [copy] = checked_objects(objects(mine), HELLO, Placement())
+    assert problems == []
+    assert copy == {**mine, "data": {"items": ["a", "b"], "nested": {"n": 1.5}}}
+    assert type(copy["data"]["items"]) is list
+    nested["n"] = 2.5
+    mine["metadata"]["annotations"]["k"] = "changed"
+    assert copy["data"]["nested"] == {"n": 1.5}
+    assert copy["metadata"]["annotations"] == {"k": "v"}
+
+
+def test_checked_objects_copy_nothing_when_an_object_is_not_json() -> None:
+    bad = obj()
+    bad["data"] = {"x": float("nan")}
+    problems, copies = checked_objects(objects(obj("fine"), bad), HELLO, Placement())
+    assert problems == [
+        "objects[1] (ConfigMap x): is not JSON-serialisable: "
+        "Out of range float values are not JSON compliant"
+    ]
+    assert copies == ()
 
 
 @pytest.mark.parametrize(
