@@ -36,7 +36,7 @@ from kingress.api.serving_defaults import set_route_defaults
 from kingress.cluster.errors import NotFound
 from kingress.cluster.port import Cluster, Kind, Object, ObjectRef
 from kingress.config import ConfigError
-from kingress.config.store import CONFIG_MAP, RouteConfig, is_route_config_map, load_route_config
+from kingress.config.store import CONFIG_MAP, RouteConfig, RouteConfigLoader, is_route_config_map
 from kingress.controller.apply import NotOwned, delete_stale, ensure, is_controlled_by
 from kingress.controller.clock import stamp
 from kingress.controller.reconciler import Context, Result, Watch, owner_mapper
@@ -111,6 +111,7 @@ class RouteReconciler:
 
     def __init__(self) -> None:
         self._references = References()
+        self._config = RouteConfigLoader()
 
     def watches(self) -> Sequence[Watch]:
         """Children (by owner), the objects each Route read, and the config maps."""
@@ -169,7 +170,7 @@ class RouteReconciler:
         route = state.route
         meta = route.metadata
         try:
-            config = load_route_config(state.cluster)
+            config = self._config.load(state.cluster)
         except ConfigError as error:
             draft.mark_config_error(str(error))
             return
