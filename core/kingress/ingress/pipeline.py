@@ -17,15 +17,13 @@ and is held to the same output rules everywhere:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from kingress.api.ingress import ClusterIngress, IngressStatus
 from kingress.api.ingress_validation import check
 from kingress.backends import Backend, Object, TranslateContext, Translation, TranslationError
 from kingress.cluster.port import ObjectRef
+from kingress.controller.recent import Recent
 from kingress.frozen import FrozenDict
 from kingress.ingress.guard import CallGuard, Overdue
 from kingress.ingress.messages import condition_message, condition_reason, raised
@@ -73,32 +71,18 @@ class PreparedCache:
     """
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[ObjectRef, tuple[Any, dict[str, Any], Prepared]] = OrderedDict()
+        self._recent: Recent[ObjectRef, Prepared] = Recent(size)
 
     def prepare(self, raw: Object) -> Prepared:
         """``prepare`` of the stored ingress ``raw``; ``ValidationError`` if invalid."""
-        ref = ObjectRef.of(raw)
         spec = raw.get("spec")
         metadata = {k: v for k, v in (raw.get("metadata") or {}).items() if k != "resourceVersion"}
-        with self._lock:
-            found = self._entries.get(ref)
-            if (
-                found is not None
-                and (found[0] is spec or found[0] == spec)
-                and found[1] == metadata
-            ):
-                self._entries.move_to_end(ref)
-                return found[2]
-        prepared = prepare(ClusterIngress.from_dict({**raw, "status": {}}))
-        if type(spec) is FrozenDict:
-            with self._lock:
-                self._entries[ref] = (spec, metadata, prepared)
-                self._entries.move_to_end(ref)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
-        return prepared
+        return self._recent.get(
+            ObjectRef.of(raw),
+            (spec, metadata),
+            lambda: prepare(ClusterIngress.from_dict({**raw, "status": {}})),
+            remember=type(spec) is FrozenDict,
+        )
 
 
 class BackendFailure(Exception):
