@@ -91,10 +91,14 @@ def test_worker_threads_are_daemons(release: threading.Event) -> None:
     assert worker.daemon
 
 
-@pytest.mark.parametrize(("deadline", "max_overdue"), [(0, 1), (-1, 1), (1, 0)])
-def test_nonsense_settings_are_refused(deadline: float, max_overdue: int) -> None:
+@pytest.mark.parametrize(
+    ("deadline", "max_overdue", "idle_timeout"), [(0, 1, 1), (-1, 1, 1), (1, 0, 1), (1, 1, 0)]
+)
+def test_nonsense_settings_are_refused(
+    deadline: float, max_overdue: int, idle_timeout: float
+) -> None:
     with pytest.raises(ValueError, match="deadline must be positive"):
-        CallGuard(deadline, max_overdue)
+        CallGuard(deadline, max_overdue, idle_timeout)
 
 
 def test_calls_that_return_in_time_reuse_one_worker_thread() -> None:
@@ -139,3 +143,12 @@ def test_a_worker_whose_call_was_abandoned_serves_no_further_call(
             thread.join(5)
             assert not thread.is_alive()
     assert guard.overdue("b") == 0
+
+
+def test_an_idle_worker_ends_after_the_idle_timeout_and_a_new_one_serves() -> None:
+    guard = CallGuard(DEADLINE, idle_timeout=0.05)
+    first = guard.call("b", "translate", threading.get_ident)
+    [worker] = [t for t in threading.enumerate() if t.ident == first]
+    worker.join(5)
+    assert not worker.is_alive()
+    assert guard.call("b", "translate", lambda: 42) == 42

@@ -12,7 +12,9 @@ Worker threads are kept, one pool per backend: a worker whose call returned
 in time waits for the next call (starting a thread per call cost more than
 most translations), so concurrent callers each get a worker and a steady
 controller starts none. A worker whose call was abandoned never serves again:
-it ends once that call returns, and the next call starts a fresh one.
+it ends once that call returns, and the next call starts a fresh one. A worker
+left idle for ``idle_timeout`` seconds ends too, so a guard that is no longer
+used holds no thread.
 
 Abandoned threads are bounded: once ``max_overdue`` calls of one backend are
 abandoned and still running, further calls of that backend are refused at
@@ -41,6 +43,8 @@ T = TypeVar("T")
 DEFAULT_DEADLINE = 10.0
 #: How many abandoned calls of one backend may still be running.
 DEFAULT_MAX_OVERDUE = 2
+#: How long an idle worker thread waits for another call before it ends, in seconds.
+DEFAULT_IDLE_TIMEOUT = 60.0
 
 
 class Overdue(Exception):
@@ -71,12 +75,18 @@ class CallGuard:
     """Runs backend calls in worker threads with a deadline and a cap on abandoned ones."""
 
     def __init__(
-        self, deadline: float = DEFAULT_DEADLINE, max_overdue: int = DEFAULT_MAX_OVERDUE
+        self,
+        deadline: float = DEFAULT_DEADLINE,
+        max_overdue: int = DEFAULT_MAX_OVERDUE,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        if deadline <= 0 or max_overdue < 1:
-            raise ValueError("deadline must be positive and max_overdue at least 1")
+        if deadline <= 0 or max_overdue < 1 or idle_timeout <= 0:
+            raise ValueError(
+                "deadline must be positive and max_overdue at least 1 (idle_timeout positive)"
+            )
         self.deadline = deadline
         self.max_overdue = max_overdue
+        self.idle_timeout = idle_timeout
         self._lock = threading.Lock()
         self._overdue: Counter[str] = Counter()
         self._idle: dict[str, list[_Worker]] = {}
@@ -137,6 +147,15 @@ class CallGuard:
             outcome.done.set()
             return not outcome.abandoned
 
+    def _retire_idle(self, worker: _Worker) -> bool:
+        """Take an idle ``worker`` out of its pool; False if a caller took it meanwhile."""
+        with self._lock:
+            idle = self._idle.get(worker.owner, [])
+            if worker not in idle:
+                return False
+            idle.remove(worker)
+            return True
+
 
 @dataclass(frozen=True, slots=True)
 class _Job(Generic[T]):
@@ -159,7 +178,12 @@ class _Worker:
 
     def _serve(self) -> None:
         while True:
-            job = self.jobs.get()
+            try:
+                job = self.jobs.get(timeout=self.guard.idle_timeout)
+            except queue.Empty:
+                if self.guard._retire_idle(self):
+                    return
+                continue  # a caller took this worker from the pool: its call is coming
             self.thread.name = f"kingress-{self.owner}-{job.what}"
             try:
                 value = job.fn()
