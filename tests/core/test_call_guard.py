@@ -91,7 +91,64 @@ def test_worker_threads_are_daemons(release: threading.Event) -> None:
     assert worker.daemon
 
 
-@pytest.mark.parametrize(("deadline", "max_overdue"), [(0, 1), (-1, 1), (1, 0)])
-def test_nonsense_settings_are_refused(deadline: float, max_overdue: int) -> None:
+@pytest.mark.parametrize(
+    ("deadline", "max_overdue", "idle_timeout"), [(0, 1, 1), (-1, 1, 1), (1, 0, 1), (1, 1, 0)]
+)
+def test_nonsense_settings_are_refused(
+    deadline: float, max_overdue: int, idle_timeout: float
+) -> None:
     with pytest.raises(ValueError, match="deadline must be positive"):
-        CallGuard(deadline, max_overdue)
+        CallGuard(deadline, max_overdue, idle_timeout)
+
+
+def test_calls_that_return_in_time_reuse_one_worker_thread() -> None:
+    guard = CallGuard(DEADLINE)
+    threads = {guard.call("b", "translate", threading.get_ident) for _ in range(5)}
+    assert len(threads) == 1
+    assert threads != {threading.get_ident()}
+
+
+def test_concurrent_calls_each_get_a_worker() -> None:
+    guard = CallGuard(DEADLINE)
+    both = threading.Barrier(2, timeout=5)
+    results: list[int] = []
+
+    def meet() -> int:
+        both.wait()  # only returns once two calls run at the same time
+        return threading.get_ident()
+
+    caller = threading.Thread(target=lambda: results.append(guard.call("b", "translate", meet)))
+    caller.start()
+    results.append(guard.call("b", "translate", meet))
+    caller.join(5)
+    assert len(set(results)) == 2
+
+
+def test_a_worker_whose_call_was_abandoned_serves_no_further_call(
+    release: threading.Event,
+) -> None:
+    guard = CallGuard(DEADLINE)
+    hung_in: list[int] = []
+
+    def hang() -> bool:
+        hung_in.append(threading.get_ident())
+        return hung(release)
+
+    with pytest.raises(Overdue):
+        guard.call("b", "translate", hang)
+    assert guard.call("b", "translate", threading.get_ident) != hung_in[0]
+    release.set()
+    for thread in threading.enumerate():
+        if thread.ident == hung_in[0]:
+            thread.join(5)
+            assert not thread.is_alive()
+    assert guard.overdue("b") == 0
+
+
+def test_an_idle_worker_ends_after_the_idle_timeout_and_a_new_one_serves() -> None:
+    guard = CallGuard(DEADLINE, idle_timeout=0.05)
+    first = guard.call("b", "translate", threading.get_ident)
+    [worker] = [t for t in threading.enumerate() if t.ident == first]
+    worker.join(5)
+    assert not worker.is_alive()
+    assert guard.call("b", "translate", lambda: 42) == 42

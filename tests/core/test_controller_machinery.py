@@ -195,3 +195,77 @@ def test_settle_outlasts_a_history_cut_short_by_size() -> None:
         _parent(store, f"parent-{index}")
     settle(store, [Mirror()], FakeClock())
     assert len(store.list(SECRET, "default")) == 20
+
+
+@dataclass
+class Journal:
+    """Records the order of its reconciles; optionally fails its first ones."""
+
+    name: str
+    kind: Kind
+    order: list[str]
+    fail_times: int = 0
+
+    def watches(self) -> Sequence[Watch]:
+        return ()
+
+    def reconcile(self, ctx: Context, ref: ObjectRef) -> Result:
+        self.order.append(f"{self.name} {ref.name}")
+        if self.fail_times:
+            self.fail_times -= 1
+            raise RuntimeError("transient")
+        return Result()
+
+
+def test_settle_serves_an_earlier_reconciler_first() -> None:
+    store = MemoryCluster()
+    _parent(store, "p")
+    store.create(_child("s"))
+    order: list[str] = []
+    late = Journal("late", CONFIG_MAP, order)
+    early = Journal("early", SECRET, order)
+    settle(store, [early, late], FakeClock())
+    assert order == ["early s", "late p"]
+    order.clear()
+    settle(store, [late, early], FakeClock())
+    assert order == ["late p", "early s"]
+
+
+def test_settle_serves_the_writes_of_a_reconcile_before_older_keys() -> None:
+    store = MemoryCluster()
+    for name in ("one", "two"):
+        _parent(store, name)
+    order: list[str] = []
+    secrets = Journal("secrets", SECRET, order)
+    mirror = Mirror()
+
+    class LoggedMirror:
+        name, kind = mirror.name, mirror.kind
+
+        def watches(self) -> Sequence[Watch]:
+            return mirror.watches()
+
+        def reconcile(self, ctx: Context, ref: ObjectRef) -> Result:
+            order.append(f"mirror {ref.name}")
+            return mirror.reconcile(ctx, ref)
+
+    settle(store, [secrets, LoggedMirror()], FakeClock())
+    # Each ConfigMap's copy is reconciled before the next ConfigMap (depth
+    # first); the owners the copies map back to come again after them.
+    assert order == [
+        "mirror one",
+        "secrets one-copy",
+        "mirror two",
+        "secrets two-copy",
+        "mirror one",
+        "mirror two",
+    ]
+
+
+def test_settle_retries_a_failed_key_after_the_rest_of_the_queue() -> None:
+    store = MemoryCluster()
+    for name in ("a", "b"):
+        _parent(store, name)
+    order: list[str] = []
+    settle(store, [Journal("j", CONFIG_MAP, order, fail_times=1)], FakeClock())
+    assert order == ["j a", "j b", "j a"]

@@ -23,8 +23,9 @@ from kingress.contract import (
     check_readiness,
     reordered,
 )
-from kingress.ingress.output import Placement, output_problems
-from kingress.ingress.pipeline import BackendFailure, prepare, translate
+from kingress.frozen import freeze
+from kingress.ingress.output import Placement, checked_objects, output_problems
+from kingress.ingress.pipeline import BackendFailure, PreparedCache, prepare, translate
 from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 
 HELLO = simple_ingress()
@@ -257,6 +258,51 @@ def test_prepare_defaults_validates_cleans_and_inserts_the_probe_paths() -> None
     assert prepared.probed == kingress.insert_probe(prepared.ingress)[0]
 
 
+def _stored(version: str, **changes: Any) -> Object:
+    raw = {**HELLO.to_dict(), **changes}
+    return {**raw, "metadata": {**raw["metadata"], "resourceVersion": version}}
+
+
+def test_prepared_cache_reuses_a_stored_ingress_whose_spec_and_metadata_are_unchanged() -> None:
+    cache = PreparedCache()
+    first = freeze(_stored("1"))
+    prepared = cache.prepare(first)
+    assert prepared == prepare(kingress.ClusterIngress.from_dict(first))
+    # A status write: same frozen spec, new resourceVersion.
+    status_written = freeze(
+        {
+            **first,
+            "status": {"observedGeneration": 1},
+            "metadata": {**first["metadata"], "resourceVersion": "2"},
+        }
+    )
+    assert cache.prepare(status_written) is prepared
+
+
+def test_prepared_cache_prepares_again_what_changed_or_could_change() -> None:
+    cache = PreparedCache()
+    first = freeze(_stored("1"))
+    prepared = cache.prepare(first)
+    labelled = freeze({**first, "metadata": {**first["metadata"], "labels": {"a": "b"}}})
+    assert cache.prepare(labelled) is not prepared
+    assert cache.prepare(labelled).ingress.metadata.labels == {"a": "b"}
+    spec = ingress(
+        rules=[rule(["other.example.com"], paths=[path(splits=[split("b")])])]
+    ).to_dict()["spec"]
+    assert cache.prepare(freeze({**labelled, "spec": spec})).hash != prepared.hash
+    plain = _stored("1")
+    assert cache.prepare(plain) is not cache.prepare(plain)
+
+
+def test_prepared_cache_keeps_only_the_last_ingresses() -> None:
+    cache = PreparedCache(size=1)
+    one = freeze(_stored("1"))
+    other = freeze({**one, "metadata": {**one["metadata"], "name": "other"}})
+    prepared = cache.prepare(one)
+    cache.prepare(other)
+    assert cache.prepare(one) is not prepared
+
+
 def test_prepare_refuses_an_invalid_ingress_with_knatives_message() -> None:
     bad = ingress(rules=[rule(["h"], paths=[path(splits=[split("a", namespace="other")])])])
     with pytest.raises(ValidationError) as error:
@@ -332,6 +378,32 @@ def test_translate_labels_objects_and_leaves_the_backends_own_alone() -> None:
         "labels"
         not in Paths().translate(WITH_HEADERS, kingress.TranslateContext()).objects[0]["metadata"]
     )
+
+
+def test_checked_objects_are_plain_json_copies_of_the_backends() -> None:
+    nested = {"n": 1.5}
+    data: dict[str, Any] = {"items": ("a", "b"), "nested": nested}
+    mine = obj(annotations={"k": "v"})
+    mine["data"] = data
+    problems, [copy] = checked_objects(objects(mine), HELLO, Placement())
+    assert problems == []
+    assert copy == {**mine, "data": {"items": ["a", "b"], "nested": {"n": 1.5}}}
+    assert type(copy["data"]["items"]) is list
+    nested["n"] = 2.5
+    mine["metadata"]["annotations"]["k"] = "changed"
+    assert copy["data"]["nested"] == {"n": 1.5}
+    assert copy["metadata"]["annotations"] == {"k": "v"}
+
+
+def test_checked_objects_copy_nothing_when_an_object_is_not_json() -> None:
+    bad = obj()
+    bad["data"] = {"x": float("nan")}
+    problems, copies = checked_objects(objects(obj("fine"), bad), HELLO, Placement())
+    assert problems == [
+        "objects[1] (ConfigMap x): is not JSON-serialisable: "
+        "Out of range float values are not JSON compliant"
+    ]
+    assert copies == ()
 
 
 @pytest.mark.parametrize(

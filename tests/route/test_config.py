@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 
 from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import Kind
 from kingress.config import ConfigError
 from kingress.config.domain import DEFAULT_DOMAIN, parse_domain
 from kingress.config.features import Flag, parse_features
 from kingress.config.network import HTTPProtocol, NetworkConfig, parse_network
-from kingress.config.store import RouteConfig, is_route_config_map, load_route_config
+from kingress.config.store import (
+    RouteConfig,
+    RouteConfigLoader,
+    is_route_config_map,
+    load_route_config,
+)
 from kingress.config.templates import TemplateError, parse_template
 from tests.route.builders import config_map, seed
 
@@ -282,3 +288,28 @@ def test_load_route_config_reads_knative_serving_maps() -> None:
     assert is_route_config_map(config_map("config-domain", {}))
     assert not is_route_config_map(config_map("config-defaults", {}))
     assert not is_route_config_map({"metadata": "oops"})
+
+
+def test_route_config_loader_parses_again_only_what_changed() -> None:
+    store = MemoryCluster()
+    loader = RouteConfigLoader()
+    assert loader.load(store) is loader.load(store)
+    assert loader.load(store) == RouteConfig()
+    seed(store, [config_map("config-network", {"ingress-class": "envoy"})])
+    first = loader.load(store)
+    assert first.network.ingress_class == "envoy.ingress.networking.knative.dev"
+    assert loader.load(store) is first
+    network = store.get(Kind("", "ConfigMap"), "knative-serving", "config-network")
+    store.update({**network, "data": {"ingress-class": "contour"}})
+    assert loader.load(store).network.ingress_class == "contour.ingress.networking.knative.dev"
+    store.delete(Kind("", "ConfigMap"), "knative-serving", "config-network")
+    assert loader.load(store) == RouteConfig()
+
+
+def test_route_config_loader_never_remembers_a_bad_value() -> None:
+    store = MemoryCluster()
+    loader = RouteConfigLoader()
+    seed(store, [config_map("config-network", {"http-protocol": "sometimes"})])
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            loader.load(store)

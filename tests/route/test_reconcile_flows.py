@@ -11,7 +11,9 @@ from kingress.api.annotations import INGRESS_CLASS, INGRESS_CLASS_ALT, VISIBILIT
 from kingress.api.ingress import Visibility
 from kingress.cluster.errors import NotFound
 from kingress.cluster.port import Object
+from kingress.route import reconciler as reconciler_module
 from kingress.route.reconciler import CLUSTER_INGRESS, ROUTE
+from kingress.route.resources.ingress import make_cluster_ingress
 from kingress.route.resources.placeholder import ENDPOINTS, SERVICE
 from tests.route.builders import (
     NS,
@@ -223,6 +225,26 @@ def test_class_change_updates_the_one_cluster_ingress_in_place() -> None:
     world.reconcile()
     assert world.ingress().ingress_class == "nginx.ingress.networking.knative.dev"
     assert len(world.store.list(CLUSTER_INGRESS)) == 1
+
+
+def test_a_reconcile_with_nothing_changed_builds_no_new_cluster_ingress(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = world_with(route(NS, "r", with_traffic(config_target("a", 100))))
+    builds: list[str] = []
+    build = make_cluster_ingress
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        builds.append("built")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(reconciler_module, "make_cluster_ingress", counted)
+    world.reconcile()
+    assert (builds, world.writes()) == ([], [])
+    update_route(world, labels={"team": "a"})
+    world.reconcile()
+    assert builds == ["built"]
+    assert world.ingress().metadata.labels["team"] == "a"
 
 
 # --- placeholder Services -------------------------------------------------------------------

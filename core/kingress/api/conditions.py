@@ -63,7 +63,10 @@ Conditions = tuple[Condition, ...]
 
 def get_condition(conditions: Iterable[Condition], type_: str) -> Condition | None:
     """The condition of the given type, if present."""
-    return next((c for c in conditions if c.type == type_), None)
+    for condition in conditions:
+        if condition.type == type_:
+            return condition
+    return None
 
 
 def is_true(conditions: Iterable[Condition], type_: str) -> bool:
@@ -86,8 +89,9 @@ class ConditionSet:
         its happy condition is only ever set directly, so it stays as found.
         """
         result = conditions
+        present = {c.type for c in conditions}
         for type_ in (self.happy, *self.dependents):
-            if get_condition(result, type_) is None:
+            if type_ not in present:
                 result = _put(result, Condition(type=type_, status=ConditionStatus.UNKNOWN), now)
         if not self.dependents:
             return result
@@ -134,23 +138,24 @@ class ConditionSet:
         return is_true(conditions, self.happy)
 
     def _recompute(self, conditions: Conditions, now: str) -> Conditions:
-        deps = [get_condition(conditions, t) for t in self.dependents]
+        by_type = {c.type: c for c in conditions}
+        deps = [by_type.get(t) for t in self.dependents]
         present = [c for c in deps if c is not None and c.severity in (None, Severity.ERROR)]
         failed = next((c for c in present if c.status is ConditionStatus.FALSE), None)
         unknown = next((c for c in present if c.status is ConditionStatus.UNKNOWN), None)
-        if failed is not None:
-            happy = Condition(
-                type=self.happy, status=failed.status, reason=failed.reason, message=failed.message
-            )
-        elif unknown is not None:
-            happy = Condition(
-                type=self.happy,
-                status=unknown.status,
-                reason=unknown.reason,
-                message=unknown.message,
-            )
-        else:
-            happy = Condition(type=self.happy, status=ConditionStatus.TRUE)
+        summary = failed or unknown
+        status = ConditionStatus.TRUE if summary is None else summary.status
+        reason = None if summary is None else summary.reason
+        message = None if summary is None else summary.message
+        old = by_type.get(self.happy)
+        if old is not None and (old.status, old.reason or "", old.message or "") == (
+            status,
+            reason or "",
+            message or "",
+        ):
+            # Ready already says this: nothing to build (the common case).
+            return conditions
+        happy = Condition(type=self.happy, status=status, reason=reason, message=message)
         return _put(conditions, happy, now)
 
 

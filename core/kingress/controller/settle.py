@@ -7,12 +7,20 @@ and the loop ends when the queue is empty. Requeues with a delay are not waited
 for: they are returned, so a caller with a fake clock can advance time and
 settle again. A system that keeps writing is stopped with ``NotSettled``
 naming the objects still churning, instead of hanging.
+
+The queue is served in the order the reconcilers are given: a key of an
+earlier reconciler goes before any key of a later one, and the writes of each
+reconcile are read back before the next one. Listed from the leaves of the
+ownership tree up to its root (``registry``), that order is depth first: a
+Service is reconciled again once its Configuration's and Route's statuses have
+settled, not after each of their steps. The order changes how many reconciles
+a change takes, never the result (every reconciler is level-based).
 """
 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kingress.cluster.errors import Gone
@@ -20,9 +28,6 @@ from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.clock import Clock
 from kingress.controller.reconciler import ANY_KIND, Context, Reconciler, Watch
-
-#: Changes are read mid-pass once this many (or half the store's history) piled up.
-DRAIN_LAG = 1000
 
 
 class NotSettled(RuntimeError):
@@ -69,13 +74,13 @@ def settle(
         for watch in reconciler.watches():
             watches.setdefault(watch.kind, []).append((reconciler, watch))
 
-    queue: OrderedDict[tuple[int, ObjectRef], None] = OrderedDict()
+    queue = _Queue(len(reconcilers))
     index = {id(r): i for i, r in enumerate(reconcilers)}
     position = cluster.resource_version
     if since is None:
         for reconciler in reconcilers:
             for obj in cluster.list(reconciler.kind):
-                queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
+                queue.add(index[id(reconciler)], ObjectRef.of(obj))
     else:
         position = since
 
@@ -84,8 +89,6 @@ def settle(
     last_error: dict[tuple[int, ObjectRef], str] = {}
     limit = max_reconciles or 1000 + 100 * cluster.count()
     churn: Counter[tuple[int, ObjectRef]] = Counter()
-
-    lag = max(1, min(DRAIN_LAG, cluster.history // 2))
 
     def drain(since: int) -> int:
         """Queue the keys the changes after ``since`` map to; the last version read."""
@@ -96,22 +99,21 @@ def settle(
             # look at every primary object again, as an informer relists.
             for reconciler in reconcilers:
                 for obj in cluster.list(reconciler.kind):
-                    queue[(index[id(reconciler)], ObjectRef.of(obj))] = None
+                    queue.add(index[id(reconciler)], ObjectRef.of(obj))
             return cluster.resource_version
         for event in events:
             since = event.resource_version
             kind = Kind.of(event.object)
             ref = ObjectRef.of(event.object)
             for reconciler in by_kind.get(kind, ()):
-                queue[(index[id(reconciler)], ref)] = None
+                queue.add(index[id(reconciler)], ref)
             for reconciler, watch in (*watches.get(kind, ()), *watches.get(ANY_KIND, ())):
                 for target in watch.mapper(event.object):
-                    queue[(index[id(reconciler)], target)] = None
+                    queue.add(index[id(reconciler)], target)
         return since
 
     while True:
-        while queue:
-            key, _ = queue.popitem(last=False)
+        for key in queue:
             reconciler = reconcilers[key[0]]
             report.reconciles += 1
             churn[key] += 1
@@ -129,10 +131,11 @@ def settle(
                 last_error[key] = f"{reconciler.name} {key[1]}: {type(error).__name__}: {error}"
                 if attempts[key] >= max_attempts:
                     raise ReconcileFailed(last_error[key]) from error
-                queue[key] = None
+                queue.add(*key, later=True)
                 continue
-            if cluster.resource_version - position >= lag:
-                # A long pass must not outrun the store's watch history.
+            if cluster.resource_version != position:
+                # Read this reconcile's writes back at once: what they trigger
+                # is served in order, and a pass never outruns the history.
                 position = drain(position)
             if key in last_error:
                 report.transient_errors.append(last_error.pop(key))
@@ -146,3 +149,41 @@ def settle(
         position = max(drain(position), cluster.resource_version)
         if not queue:
             return report
+
+
+class _Queue:
+    """Keys to reconcile, one FIFO per reconciler; the earliest reconciler's are served first.
+
+    A key already queued keeps its place. Keys queued ``later`` (a reconcile
+    that raised, to be retried) wait until nothing else is queued, so the rest
+    of the world moves on between attempts. Iterating takes keys off until
+    none is left.
+    """
+
+    def __init__(self, reconcilers: int) -> None:
+        self._fifos = [OrderedDict[ObjectRef, None]() for _ in range(reconcilers)]
+        self._later = OrderedDict[tuple[int, ObjectRef], None]()
+
+    def add(self, reconciler: int, ref: ObjectRef, *, later: bool = False) -> None:
+        """Queue ``ref`` for the ``reconciler``-th reconciler (once)."""
+        if later:
+            self._later[(reconciler, ref)] = None
+        else:
+            self._fifos[reconciler][ref] = None
+
+    def __bool__(self) -> bool:
+        return bool(self._later) or any(self._fifos)
+
+    def __iter__(self) -> Iterator[tuple[int, ObjectRef]]:
+        while True:
+            for reconciler, fifo in enumerate(self._fifos):
+                if fifo:
+                    ref = fifo.popitem(last=False)[0]
+                    self._later.pop((reconciler, ref), None)
+                    yield reconciler, ref
+                    break
+            else:
+                if not self._later:
+                    return
+                key = self._later.popitem(last=False)[0]
+                yield key

@@ -21,8 +21,9 @@
   ``.../ingress-namespace``) name this one.
 
 ``checked_objects`` runs the checks without ever raising (a check that trips
-over a hostile object is itself a problem) and returns plain JSON copies, so
-nothing the backend keeps a reference to can change what is applied later.
+over a hostile object is itself a problem) and returns plain JSON copies
+(decoded from the JSON the check encoded), so nothing the backend keeps a
+reference to can change what is applied later.
 ``labelled`` adds the labels that tie an object to its ingress.
 """
 
@@ -70,10 +71,11 @@ def checked_objects(
 ) -> tuple[list[str], tuple[Object, ...]]:
     """The problems of ``result`` and, when there are none, JSON copies of its objects."""
     try:
-        problems = output_problems(result, ingress, placement)
+        problems, encoded = _output_problems(result, ingress, placement)
         if problems or not isinstance(result, Translation):
             return problems, ()
-        return [], tuple(json.loads(json.dumps(obj, allow_nan=False)) for obj in result.objects)
+        # Each object was encoded once to check it; decoding gives the copy.
+        return [], tuple(json.loads(text) for text in encoded)
     except Exception as error:  # a hostile object: a dict subclass that raises, say
         return [f"could not be checked: {type(error).__name__}: {error}"], ()
 
@@ -82,8 +84,15 @@ def output_problems(
     result: object, ingress: ClusterIngress, placement: Placement = Placement()
 ) -> list[str]:
     """Every way ``result`` breaks the output rules for ``ingress`` (empty: none)."""
+    return _output_problems(result, ingress, placement)[0]
+
+
+def _output_problems(
+    result: object, ingress: ClusterIngress, placement: Placement
+) -> tuple[list[str], list[str]]:
+    """``output_problems``, and the JSON of each object when it has no problem."""
     if not isinstance(result, Translation):
-        return [f"translate returned a {type(result).__name__}, not a Translation"]
+        return [f"translate returned a {type(result).__name__}, not a Translation"], []
     problems = [
         f"{field} is a {type(value).__name__}, not a LoadBalancerStatus"
         for field, value in (
@@ -93,26 +102,35 @@ def output_problems(
         if not isinstance(value, LoadBalancerStatus)
     ]
     if not isinstance(result.objects, tuple):
-        return [*problems, f"objects is a {type(result.objects).__name__}, not a tuple"]
+        return [*problems, f"objects is a {type(result.objects).__name__}, not a tuple"], []
     seen: dict[ObjectRef, int] = {}
+    encoded: list[str] = []
     for index, obj in enumerate(result.objects):
-        found = object_problems(obj, ingress, placement)
+        found, text = _object_problems(obj, ingress, placement)
         problems.extend(f"objects[{index}]{_label(obj)}: {problem}" for problem in found)
         if found:
             continue
+        encoded.append(text)
         ref = ObjectRef.of(obj)
         if ref in seen:
             problems.append(f"objects[{index}]{_label(obj)}: duplicates objects[{seen[ref]}]")
         seen.setdefault(ref, index)
-    return problems
+    return problems, encoded
 
 
 def object_problems(
     obj: object, ingress: ClusterIngress, placement: Placement = Placement()
 ) -> list[str]:
     """Every way one output object breaks the output rules (empty: none)."""
+    return _object_problems(obj, ingress, placement)[0]
+
+
+def _object_problems(
+    obj: object, ingress: ClusterIngress, placement: Placement
+) -> tuple[list[str], str]:
+    """``object_problems``, and the object as JSON (empty if it is not serialisable)."""
     if not isinstance(obj, dict):
-        return [f"is a {type(obj).__name__}, not a dict"]
+        return [f"is a {type(obj).__name__}, not a dict"], ""
     problems = [
         f"{key} must be a non-empty string"
         for key in ("apiVersion", "kind")
@@ -120,7 +138,7 @@ def object_problems(
     ]
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict):
-        return [*problems, "metadata must be a mapping"]
+        return [*problems, "metadata must be a mapping"], ""
     problems += [
         f"metadata.{key} is not for a backend to set"
         for key in sorted(map(str, metadata))
@@ -135,10 +153,11 @@ def object_problems(
     problems += _label_problems(metadata.get("labels") or {}, ingress)
     problems += _owner_problems(metadata.get("ownerReferences"), ingress.metadata.uid, foreign)
     try:
-        json.dumps(obj, allow_nan=False)
+        text = json.dumps(obj, allow_nan=False)
     except (TypeError, ValueError) as error:
         problems.append(f"is not JSON-serialisable: {error}")
-    return problems
+        text = ""
+    return problems, text
 
 
 def labelled(obj: Object, ingress: ClusterIngress) -> Object:

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 
 from kingress.api.ingress import ClusterIngress, IngressStatus
 from kingress.api.ingress_validation import check
-from kingress.backends import Backend, TranslateContext, Translation, TranslationError
+from kingress.backends import Backend, Object, TranslateContext, Translation, TranslationError
+from kingress.cluster.port import ObjectRef
+from kingress.controller.recent import Recent
+from kingress.frozen import FrozenDict
 from kingress.ingress.guard import CallGuard, Overdue
 from kingress.ingress.messages import condition_message, condition_reason, raised
 from kingress.ingress.output import Placement, checked_objects, labelled
@@ -52,6 +55,34 @@ def prepare(ingress: ClusterIngress) -> Prepared:
     clean = checked.model_copy(update={"metadata": metadata, "status": IngressStatus()})
     probed, hash_ = insert_probe(clean)
     return Prepared(ingress=clean, probed=probed, hash=hash_)
+
+
+class PreparedCache:
+    """``prepare`` of stored ingresses, remembered for the last ``size`` ingresses.
+
+    A ClusterIngress is prepared several times per version of its spec: by the
+    reconcile, after each of its own status writes, and by the host-ownership
+    watch on every change. ``prepare`` is a pure function of the spec and the
+    metadata (but ``resourceVersion``), and the store's objects are frozen, so
+    a stored ingress whose spec is the same object (or equal) and whose
+    metadata is equal prepares to the same result: it is returned again. A
+    spec that is not frozen (could change in place) is never remembered.
+    Validation errors are not remembered either. Thread-safe.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._recent: Recent[ObjectRef, Prepared] = Recent(size)
+
+    def prepare(self, raw: Object) -> Prepared:
+        """``prepare`` of the stored ingress ``raw``; ``ValidationError`` if invalid."""
+        spec = raw.get("spec")
+        metadata = {k: v for k, v in (raw.get("metadata") or {}).items() if k != "resourceVersion"}
+        return self._recent.get(
+            ObjectRef.of(raw),
+            (spec, metadata),
+            lambda: prepare(ClusterIngress.from_dict({**raw, "status": {}})),
+            remember=type(spec) is FrozenDict,
+        )
 
 
 class BackendFailure(Exception):

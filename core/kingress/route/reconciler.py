@@ -36,10 +36,12 @@ from kingress.api.serving_defaults import set_route_defaults
 from kingress.cluster.errors import NotFound
 from kingress.cluster.port import Cluster, Kind, Object, ObjectRef
 from kingress.config import ConfigError
-from kingress.config.store import CONFIG_MAP, RouteConfig, is_route_config_map, load_route_config
+from kingress.config.store import CONFIG_MAP, RouteConfig, RouteConfigLoader, is_route_config_map
 from kingress.controller.apply import NotOwned, delete_stale, ensure, is_controlled_by
 from kingress.controller.clock import stamp
+from kingress.controller.recent import Recent
 from kingress.controller.reconciler import Context, Result, Watch, owner_mapper
+from kingress.frozen import freeze
 from kingress.route.domains import DomainError, domain_name, hostname
 from kingress.route.lifecycle import EXTERNAL_DOMAIN_TLS_NOT_ENABLED, RouteStatusDraft
 from kingress.route.lookups import CONFIGURATION, REVISION, ClusterLookup, service_ports
@@ -111,6 +113,9 @@ class RouteReconciler:
 
     def __init__(self) -> None:
         self._references = References()
+        self._config = RouteConfigLoader()
+        #: The desired ClusterIngress (frozen wire form) last built for each Route.
+        self._desired: Recent[ObjectRef, Object] = Recent()
 
     def watches(self) -> Sequence[Watch]:
         """Children (by owner), the objects each Route read, and the config maps."""
@@ -137,6 +142,7 @@ class RouteReconciler:
             obj = ctx.cluster.get(ROUTE, ref.namespace, ref.name)
         except NotFound:
             self._references.forget(ref)
+            self._desired.forget(ref)
             return Result()
         route = set_route_defaults(Route.from_dict(obj))
         if route.metadata.deletion_timestamp:
@@ -155,7 +161,8 @@ class RouteReconciler:
             self._references.track(ref, state.reads)
         state.draft.observed_generation = route.metadata.generation
         status = state.draft.build()
-        if status.to_dict() != route.status.to_dict():
+        # Equal models render equally: only a changed status is rendered to compare.
+        if status != route.status and status.to_dict() != route.status.to_dict():
             ctx.cluster.update_status({**obj, "status": status.to_dict()})
         if state.requeue_at > 0:
             return Result(requeue_after=max(0.0, (state.requeue_at - state.now) / 1e9))
@@ -168,7 +175,7 @@ class RouteReconciler:
         route = state.route
         meta = route.metadata
         try:
-            config = load_route_config(state.cluster)
+            config = self._config.load(state.cluster)
         except ConfigError as error:
             draft.mark_config_error(str(error))
             return
@@ -295,24 +302,38 @@ class RouteReconciler:
                 route_ingress_ready=draft.ingress_ready(),
                 now=state.now,
             )
-        try:
-            desired = make_cluster_ingress(
+        ingress_class = ingress_class_for(annotations, config.network)
+        ports = service_ports(traffic, rollout, lambda name: state.get(SERVICE, name))
+        meta = route.metadata
+        # Everything make_cluster_ingress reads: a no-op reconcile reuses its last result.
+        inputs = (
+            (meta.name, meta.namespace, meta.labels, meta.annotations),
+            (traffic, rollout, config, dict(visibility), ingress_class, http_option, ports),
+        )
+
+        def build() -> Object:
+            built = make_cluster_ingress(
                 route,
                 traffic,
                 rollout,
                 config=config,
                 visibility=visibility,
-                ingress_class=ingress_class_for(annotations, config.network),
+                ingress_class=ingress_class,
                 http_option=http_option,
-                service_ports=service_ports(
-                    traffic, rollout, lambda name: state.get(SERVICE, name)
-                ),
+                service_ports=ports,
+            )
+            frozen: Object = freeze(built.to_dict())
+            return frozen
+
+        try:
+            desired = self._desired.get(
+                ObjectRef(ROUTE, state.namespace, state.name), inputs, build
             )
         except DomainError as error:
             draft.mark_config_error(str(error))
             return None
         try:
-            applied = ensure(state.cluster, desired.to_dict(), state.obj)
+            applied = ensure(state.cluster, desired, state.obj)
         except NotOwned as error:
             draft.mark_ingress_not_owned(str(error))
             return None

@@ -27,7 +27,7 @@ from kingress.controller.ingress.hosts import (
     granted_hosts,
     reserved_namespace,
 )
-from kingress.ingress.pipeline import prepare
+from kingress.ingress.pipeline import PreparedCache
 
 
 def stored_status(raw: Object) -> IngressStatus:
@@ -46,11 +46,21 @@ def created(raw: Object) -> str:
 class HostOwnership:
     """Who owns which host, for the ClusterIngresses of one cluster."""
 
-    def __init__(self, kind: Kind, cluster_domain: str, serves: Callable[[Object], bool]) -> None:
-        """``serves(raw)``: whether a backend claims the class of the ingress ``raw``."""
+    def __init__(
+        self,
+        kind: Kind,
+        cluster_domain: str,
+        serves: Callable[[Object], bool],
+        prepared: PreparedCache | None = None,
+    ) -> None:
+        """``serves(raw)``: whether a backend claims the class of the ingress ``raw``.
+
+        ``prepared``: where stored ingresses are prepared (shared with the reconciler).
+        """
         self.kind = kind
         self.cluster_domain = cluster_domain
         self.serves = serves
+        self.prepared = prepared or PreparedCache()
         self.index = HostIndex()
 
     def load(self, cluster: Cluster) -> None:
@@ -65,7 +75,7 @@ class HostOwnership:
         if (raw.get("metadata") or {}).get("deletionTimestamp") or not self.serves(raw):
             return Claim(ref, created(raw), frozenset(), holds)
         try:
-            ingress = prepare(ClusterIngress.from_dict({**raw, "status": {}})).ingress
+            ingress = self.prepared.prepare(raw).ingress
         except (ValidationError, pydantic.ValidationError):
             return Claim(ref, created(raw), frozenset(), holds)
         wants = claimed_hosts(ingress, self.cluster_domain)

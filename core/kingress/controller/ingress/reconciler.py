@@ -37,7 +37,7 @@ import pydantic
 
 from kingress.api.annotations import INGRESS_CLASS, INGRESS_LABEL, normalize_ingress_class
 from kingress.api.fielderrors import ValidationError
-from kingress.api.ingress import GROUP, KIND, ClusterIngress, IngressStatus
+from kingress.api.ingress import GROUP, KIND, IngressStatus
 from kingress.backends import Backend, BackendRegistry, Translation
 from kingress.cluster.errors import ApiError, NotFound, is_transient
 from kingress.cluster.port import Cluster, Kind, Object, ObjectRef
@@ -73,7 +73,7 @@ from kingress.controller.reconciler import ANY_KIND, Context, Result, Watch, own
 from kingress.controller.tracker import Tracker
 from kingress.ingress.guard import CallGuard
 from kingress.ingress.messages import condition_message
-from kingress.ingress.pipeline import BackendFailure, prepare, translate
+from kingress.ingress.pipeline import BackendFailure, PreparedCache, translate
 from kingress.manifests import describe
 
 CLUSTER_INGRESS = Kind(GROUP, KIND)
@@ -96,7 +96,8 @@ class _Pass:
     def finish(self, status: IngressStatus) -> None:
         """Write ``status`` (with observedGeneration) unless it equals what is stored."""
         new = observed(status, self.raw["metadata"].get("generation"), self.now)
-        if new.to_dict() != self.old.to_dict():
+        # Equal models render equally: only a changed status is rendered to compare.
+        if new != self.old and new.to_dict() != self.old.to_dict():
             self.raw = self.cluster.update_status({**self.raw, "status": new.to_dict()})
             self.old = new
 
@@ -130,10 +131,12 @@ class IngressReconciler:
         self.guard = guard or CallGuard()
         self.recheck_after = recheck_after
         self._tracker = Tracker()
+        self._prepared = PreparedCache()
         self._hosts = HostOwnership(
             CLUSTER_INGRESS,
             self.settings.cluster_domain,
             lambda raw: self.backend_for(raw) is not None,
+            self._prepared,
         )
 
     def watches(self) -> Sequence[Watch]:
@@ -193,7 +196,7 @@ class IngressReconciler:
     def _converge(self, run: _Pass) -> tuple[IngressStatus, Result]:
         status = run.old
         try:
-            prepared = prepare(ClusterIngress.from_dict({**run.raw, "status": {}}))
+            prepared = self._prepared.prepare(run.raw)
         except (ValidationError, pydantic.ValidationError) as error:
             self._tracker.forget(run.ref)
             message = condition_message(describe(error))
