@@ -51,9 +51,8 @@ from kingress_envoy.process import EnvoyProcess, EnvoyStartError, unique_base_id
 from kingress_envoy.readiness import rejected_status, served_status
 from kingress_envoy.snapshot import EnvoySnapshot, Problem, empty_snapshot
 from kingress_envoy.xds_files import (
-    TYPE_CLUSTER,
     TYPE_LISTENER,
-    TYPE_ROUTE,
+    XdsEncoder,
     XdsLayout,
     XdsWriteError,
     discovery_response,
@@ -163,6 +162,11 @@ class _Resources:
     routes: Mapping[ListenerName, Object]
     listener_names: frozenset[ListenerName]
 
+    def parts(self) -> list[Object]:
+        """The clusters and virtual hosts (what ``XdsEncoder`` remembers encoded)."""
+        vhosts = [vhost for rc in self.routes.values() for vhost in rc["virtual_hosts"]]
+        return [*self.clusters.values(), *vhosts]
+
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -265,6 +269,7 @@ class EnvoyGateway:
         self._restart_times: list[float] = []
         self._initial_versions: dict[str, str] = {}
         self._counter_cache: dict[int, dict[str, int]] = {}
+        self._encoder = XdsEncoder()
         self.restarts = 0
 
     # -- lifecycle ---------------------------------------------------------
@@ -410,16 +415,19 @@ class EnvoyGateway:
             listener_names=frozenset(plan.name for plan in snapshot.listeners),
         )
 
+    def _forget_unused(self) -> None:
+        """Let the encoder forget what neither the good state nor the files on disk use."""
+        assert self._good is not None and self._disk is not None
+        self._encoder.retain([*self._good.parts(), *self._disk.parts()])
+
     def _version(self, kind: str) -> str:
         self._seq += 1
         return f"{kind}-{self._seq}"
 
     def _write(self, stage: _Stage, resources: _Resources, version: str) -> None:
         if stage.kind == "cds":
-            document = discovery_response(
-                version, TYPE_CLUSTER, [resources.clusters[n] for n in sorted(resources.clusters)]
-            )
-            write_atomic(self.layout.cds, encode(document))
+            clusters = [resources.clusters[n] for n in sorted(resources.clusters)]
+            write_atomic(self.layout.cds, self._encoder.clusters(version, clusters))
         elif stage.kind == "lds":
             write_atomic(
                 self.layout.lds,
@@ -427,8 +435,8 @@ class EnvoyGateway:
             )
         else:
             assert stage.listener is not None
-            document = discovery_response(version, TYPE_ROUTE, [resources.routes[stage.listener]])
-            write_atomic(self.layout.rds(stage.listener), encode(document))
+            route_file = self._encoder.route(version, resources.routes[stage.listener])
+            write_atomic(self.layout.rds(stage.listener), route_file)
 
     def _write_all(self, resources: _Resources | None) -> dict[str, str]:
         """Write every file (before Envoy starts); the versions written, by stage label."""
@@ -629,6 +637,7 @@ class EnvoyGateway:
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
+                        self._forget_unused()
                         return ApplyResult.serving(snapshot)
                     last = failure
                     if failure.reason != "EnvoyExited":
@@ -636,6 +645,7 @@ class EnvoyGateway:
                         rollback = self._transition(
                             process, self._good, time.monotonic() + self.apply_timeout
                         )
+                        self._forget_unused()
                         if rollback is not None:
                             last = _Failure(
                                 failure.reason,
