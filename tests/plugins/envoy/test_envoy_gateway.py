@@ -358,6 +358,16 @@ def test_external_name_service_with_host_rewrite(harness: Harness) -> None:
     assert (status, echo["name"], echo["host"]) == (200, "b", "hello.default.svc.cluster.local")
 
 
+def test_no_per_cluster_statistics_for_the_update_polls_to_scan(harness: Harness) -> None:
+    harness.apply(simple("one", "one.example.com"), simple("two", "two.example.com", "b"))
+    process = harness.gateway.process
+    assert process is not None and process.admin is not None
+    stats = process.admin.stats(r"^cluster(_manager\.active_clusters|\..*)$")
+    assert stats.pop("cluster_manager.active_clusters") == 2
+    assert stats == {}  # no cluster.<name>.* statistics
+    assert harness.get("two.example.com")[1]["name"] == "b"
+
+
 def test_apply_without_start_reports_at_once() -> None:
     gw = EnvoyGateway(ports=GatewayPorts.ephemeral())
     result = gw.apply(assemble([]))
