@@ -244,26 +244,36 @@ def assemble(
     return Assembler().assemble(configs, secrets)
 
 
-#: What a config is cached under: namespace, name, uid and resourceVersion.
-_CacheKey = tuple[str, str, str, str]
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    """A config's fragment and what it was parsed from (all that ``_fragment`` reads)."""
+
+    version: str
+    created: object
+    spec: object
+    fragment: _Fragment | Problem
 
 
 class Assembler:
-    """``assemble`` that remembers each config's fragment by uid and resourceVersion.
+    """``assemble`` that remembers each config's fragment, parsing only what changed.
 
-    A config without a resourceVersion (not from a store) is parsed every
-    time. Fragments of configs no longer passed in are forgotten at the end of
-    each assembly, so the memory holds the current configs only.
+    A config (by namespace and name) is parsed again when its resourceVersion
+    changed and its spec or creation time did too: a status write (the
+    runner's own, after each sync) changes the version, not the fragment. A
+    config without a resourceVersion (not from a store, so perhaps changed in
+    place) is parsed every time. Fragments of configs no longer passed in are
+    forgotten at the end of each assembly, so the memory holds the current
+    configs only.
     """
 
     def __init__(self) -> None:
-        self._fragments: dict[_CacheKey, _Fragment | Problem] = {}
+        self._cached: dict[tuple[str, str], _Cached] = {}
 
     def assemble(
         self, configs: Iterable[Mapping[str, Any]], secrets: Mapping[str, TLSSecret] | None = None
     ) -> EnvoySnapshot:
         """Merge EnvoyIngressConfigs into one snapshot, exactly as ``assemble`` does."""
-        fragments: dict[_CacheKey, _Fragment | Problem] = {}
+        cached: dict[tuple[str, str], _Cached] = {}
         parsed: list[_Fragment | Problem] = []
         for obj in configs:
             if obj.get("kind") != KIND or obj.get("apiVersion") != API_VERSION:
@@ -273,18 +283,17 @@ class Assembler:
             if not version:
                 parsed.append(_fragment(obj))
                 continue
-            key = (
-                str(meta.get("namespace") or ""),
-                str(meta.get("name") or ""),
-                str(meta.get("uid") or ""),
-                version,
-            )
-            fragment = self._fragments.get(key)
-            if fragment is None:
-                fragment = _fragment(obj)
-            fragments[key] = fragment
-            parsed.append(fragment)
-        self._fragments = fragments
+            key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+            created, spec = meta.get("creationTimestamp"), obj.get("spec")
+            entry = self._cached.get(key)
+            if entry is None or entry.created != created:
+                entry = _Cached(version, created, spec, _fragment(obj))
+            elif entry.version != version:
+                same = entry.spec is spec or entry.spec == spec
+                entry = _Cached(version, created, spec, entry.fragment if same else _fragment(obj))
+            cached[key] = entry
+            parsed.append(entry.fragment)
+        self._cached = cached
         return _merge(parsed, secrets or {})
 
 

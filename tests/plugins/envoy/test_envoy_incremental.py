@@ -78,6 +78,12 @@ def test_only_changed_configs_are_parsed_again(monkeypatch: pytest.MonkeyPatch) 
     snapshot = assembler.assemble(configs)
     assert parsed == ["i1"]
     assert snapshot == assemble(configs)
+    # A status write changes the resourceVersion, not the spec: nothing to parse.
+    parsed.clear()
+    configs[0] = {**stored(configs[0], 3), "status": {"servedHash": "x"}}
+    snapshot = assembler.assemble(configs)
+    assert parsed == []
+    assert snapshot == assemble(configs)
     # A config without a resourceVersion (not from a store) is parsed every time.
     parsed.clear()
     plain = config(named("p", "p.example.com"))
