@@ -114,13 +114,6 @@ def render_bootstrap(
             "lds_config": config_source(layout.lds),
             "cds_config": config_source(layout.cds),
         },
-        # No per-cluster statistics (``cluster.<name>.*``, about a hundred for each of
-        # thousands of clusters): Envoy would create and keep them with every cluster,
-        # and every ``/stats`` query the gateway polls to see an update accepted would
-        # scan them all, on the thread that applies the update.
-        "stats_config": {
-            "stats_matcher": {"exclusion_list": {"patterns": [{"prefix": "cluster."}]}}
-        },
     }
 
 
