@@ -555,6 +555,9 @@ class EnvoyGateway:
                     return _Failure("EnvoyExited", str(error), label)
                 pending = [stage.label for stage in stages]
             if time.monotonic() > deadline:
+                # A rejection may have come since the counters were last read: read them
+                # afresh for the next baseline.
+                self._counter_cache = {}
                 return _Failure(
                     "Timeout", f"Envoy did not report the new {', '.join(pending)} in time", label
                 )

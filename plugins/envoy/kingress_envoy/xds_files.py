@@ -215,8 +215,10 @@ class XdsEncoder:
     change (they come from the same stored configs), so a file is mostly a
     join of bytes already encoded: a change costs encoding what changed, not
     every ingress's routes. Parts are remembered by object identity (holding
-    the object, so an identity is never reused while remembered); ``retain``
-    forgets the parts of objects no longer in use.
+    the object, so an identity is never reused while remembered), so the
+    objects must not be changed in place once written (snapshots are values;
+    stored objects are frozen); ``retain`` forgets the parts of objects no
+    longer in use.
     """
 
     def __init__(self) -> None:
