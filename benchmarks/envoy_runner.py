@@ -1,12 +1,12 @@
 """Programming Envoy from the store, and the upstreams it routes to.
 
-``GatewayRunner`` does what the Envoy gateway runner of ``kingress dev`` does
-(a stand-in until that one is on main):
-it assembles every EnvoyIngressConfig in the store into one snapshot, has a
-real Envoy (``EnvoyGateway``) take it, and writes each config's status
-(served or rejected hash) so the ClusterIngress controller sees readiness.
-Without a gateway it assembles and marks what the snapshot serves (the
-control plane's cost without a data plane: what ``scale`` measures).
+``GatewayRunner`` is the Envoy plugin's own runner (``kingress_envoy.runner``,
+what ``kingress dev`` and the demo run) driven over the benchmark's store: each
+``sync`` lists every EnvoyIngressConfig, assembles them (incrementally), has a
+real Envoy (``EnvoyGateway``) take the snapshot, and writes each config's
+status (served or rejected hash) so the ClusterIngress controller sees
+readiness. Without a gateway an ``AcceptingGateway`` takes every snapshot at
+once (the control plane's cost without a data plane: what ``scale`` measures).
 
 ``Upstream`` is a tiny HTTP/1.1 server naming itself in every response (and
 answering Knative probes as the queue-proxy does), and
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,58 +26,40 @@ from kingress import HASH_HEADER, PROBE_HEADER, PROBE_VALUE
 from kingress.cluster.errors import NotFound
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Cluster, Kind, Object
-from kingress_envoy.gateway import ApplyResult, EnvoyGateway
-from kingress_envoy.names import API_VERSION, KIND, ingress_key
-from kingress_envoy.readiness import SNAPSHOT_VERSION
-from kingress_envoy.snapshot import assemble
+from kingress_envoy.gateway import ApplyResult
+from kingress_envoy.runner import CONFIG_KIND, Gateway
+from kingress_envoy.runner import GatewayRunner as PluginRunner
+from kingress_envoy.snapshot import EnvoySnapshot, empty_snapshot
 
-ENVOY_CONFIG = Kind(API_VERSION.rpartition("/")[0], KIND)
+ENVOY_CONFIG = CONFIG_KIND
 ENDPOINTS = Kind("", "Endpoints")
 #: The header an ``Upstream`` names itself in.
 UPSTREAM_HEADER = "X-Upstream"
 
 
-class GatewayRunner:
-    """Assembles the store's EnvoyIngressConfigs, applies them, writes their status."""
+class AcceptingGateway:
+    """A gateway without Envoy: every snapshot is served at once (a ``Gateway``)."""
 
-    def __init__(self, store: MemoryCluster, gateway: EnvoyGateway | None = None) -> None:
+    def __init__(self) -> None:
+        self.snapshot: EnvoySnapshot = empty_snapshot()
+        self.running = True
+
+    def apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
+        """Take ``snapshot`` as served."""
+        self.snapshot = snapshot
+        return ApplyResult.serving(snapshot)
+
+
+class GatewayRunner:
+    """The plugin's ``GatewayRunner`` over ``store``, synced when the benchmark says so."""
+
+    def __init__(self, store: MemoryCluster, gateway: Gateway | None = None) -> None:
         self.store = store
-        self.gateway = gateway
-        self._last: ApplyResult | None = None
+        self.runner = PluginRunner(gateway if gateway is not None else AcceptingGateway())
 
     def sync(self) -> ApplyResult:
-        """Apply the current configs (unless that snapshot was the last applied); write statuses."""
-        configs = self.store.list(ENVOY_CONFIG)
-        snapshot = assemble(configs)
-        result = self._last
-        if result is None or result.version != snapshot.version:
-            if self.gateway is not None:
-                result = self.gateway.apply(snapshot)
-            else:
-                result = ApplyResult(
-                    accepted=True,
-                    version=snapshot.version,
-                    served=snapshot.served,
-                    problems=snapshot.problems,
-                )
-            self._last = result
-        for obj in configs:
-            meta, spec = obj["metadata"], obj.get("spec") or {}
-            ref = spec.get("ingress") or {}
-            key = ingress_key(ref.get("namespace") or meta["namespace"], ref.get("name") or "")
-            status = result.status_for(key, str(spec.get("probeHash") or ""))
-            if status and _essential(status) != _essential(obj.get("status") or {}):
-                self.store.update_status({**obj, "status": status})
-        return result
-
-
-def _essential(status: Mapping[str, Any]) -> dict[str, Any]:
-    """A config's status without the snapshot version, which changes with every snapshot.
-
-    Rewriting every config's status for a new snapshot version would make one
-    change cost a write (and a reconcile, and a translation) per ingress.
-    """
-    return {k: v for k, v in status.items() if k != SNAPSHOT_VERSION}
+        """Serve the current configs (unless already served) and write their statuses."""
+        return self.runner.sync(self.store)
 
 
 class _Handler(BaseHTTPRequestHandler):

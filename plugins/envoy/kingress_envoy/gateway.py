@@ -37,7 +37,7 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -51,9 +51,8 @@ from kingress_envoy.process import EnvoyProcess, EnvoyStartError, unique_base_id
 from kingress_envoy.readiness import rejected_status, served_status
 from kingress_envoy.snapshot import EnvoySnapshot, Problem, empty_snapshot
 from kingress_envoy.xds_files import (
-    TYPE_CLUSTER,
     TYPE_LISTENER,
-    TYPE_ROUTE,
+    XdsEncoder,
     XdsLayout,
     XdsWriteError,
     discovery_response,
@@ -69,6 +68,9 @@ _REJECTION = re.compile(
     r"(?:update rejected|update failure|rejected)[^:\n]*:\s*(.*?)(?=\n\[\d{4}-\d\d-\d\d |\Z)", re.S
 )
 PROBE_USER_AGENT = "Knative-Ingress-Probe"
+#: How often (seconds) an update being awaited has its rejection counters read even
+#: when Envoy's log shows no rejection (e.g. a log level above ``warning``).
+_COUNTERS_EVERY = 0.25
 #: Reasons an apply may succeed when tried again.
 _RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited", "WriteFailed"})
 
@@ -163,6 +165,11 @@ class _Resources:
     routes: Mapping[ListenerName, Object]
     listener_names: frozenset[ListenerName]
 
+    def parts(self) -> list[Object]:
+        """The clusters and virtual hosts (what ``XdsEncoder`` remembers encoded)."""
+        vhosts = [vhost for rc in self.routes.values() for vhost in rc["virtual_hosts"]]
+        return [*self.clusters.values(), *vhosts]
+
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -196,19 +203,21 @@ class _Stage:
             "lds": "listener_manager.total_listeners_warming",
         }.get(self.kind, "")
 
+    @property
+    def version_stat(self) -> str:
+        return f"{self.stat_prefix}.version_text"
+
     def counter_names(self) -> list[str]:
         return [f"{self.stat_prefix}.update_rejected", f"{self.stat_prefix}.update_failure"]
 
-    def stat_names(self) -> list[str]:
-        names = [rf"{re.escape(self.stat_prefix)}\.(version_text|update_rejected|update_failure)"]
-        if self.warming_stat:
-            names.append(re.escape(self.warming_stat))
-        return names
+
+def _pattern(names: Iterable[str]) -> str:
+    """A regex matching exactly the statistics ``names``."""
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 
-def _pattern(stages: list[_Stage]) -> str:
-    """A regex matching the stats of ``stages``."""
-    return "^(" + "|".join(name for stage in stages for name in stage.stat_names()) + ")$"
+def _counter_pattern(stages: Iterable[_Stage]) -> str:
+    return _pattern(name for stage in stages for name in stage.counter_names())
 
 
 def _free_port(address: str) -> int:
@@ -265,6 +274,7 @@ class EnvoyGateway:
         self._restart_times: list[float] = []
         self._initial_versions: dict[str, str] = {}
         self._counter_cache: dict[int, dict[str, int]] = {}
+        self._encoder = XdsEncoder()
         self.restarts = 0
 
     # -- lifecycle ---------------------------------------------------------
@@ -410,16 +420,19 @@ class EnvoyGateway:
             listener_names=frozenset(plan.name for plan in snapshot.listeners),
         )
 
+    def _forget_unused(self) -> None:
+        """Let the encoder forget what neither the good state nor the files on disk use."""
+        assert self._good is not None and self._disk is not None
+        self._encoder.retain([*self._good.parts(), *self._disk.parts()])
+
     def _version(self, kind: str) -> str:
         self._seq += 1
         return f"{kind}-{self._seq}"
 
     def _write(self, stage: _Stage, resources: _Resources, version: str) -> None:
         if stage.kind == "cds":
-            document = discovery_response(
-                version, TYPE_CLUSTER, [resources.clusters[n] for n in sorted(resources.clusters)]
-            )
-            write_atomic(self.layout.cds, encode(document))
+            clusters = [resources.clusters[n] for n in sorted(resources.clusters)]
+            write_atomic(self.layout.cds, self._encoder.clusters(version, clusters))
         elif stage.kind == "lds":
             write_atomic(
                 self.layout.lds,
@@ -427,8 +440,8 @@ class EnvoyGateway:
             )
         else:
             assert stage.listener is not None
-            document = discovery_response(version, TYPE_ROUTE, [resources.routes[stage.listener]])
-            write_atomic(self.layout.rds(stage.listener), encode(document))
+            route_file = self._encoder.route(version, resources.routes[stage.listener])
+            write_atomic(self.layout.rds(stage.listener), route_file)
 
     def _write_all(self, resources: _Resources | None) -> dict[str, str]:
         """Write every file (before Envoy starts); the versions written, by stage label."""
@@ -459,25 +472,36 @@ class EnvoyGateway:
         return self._await(process, stages, versions, {}, 0, deadline)
 
     def _counters(self, process: EnvoyProcess, stages: list[_Stage]) -> dict[str, int]:
-        """The rejection counters of ``stages`` now (from the last poll when it saw them)."""
+        """The rejection counters of ``stages`` now (from the last read when it saw them)."""
         names = [name for stage in stages for name in stage.counter_names()]
         cache = self._counter_cache.get(process.pid or 0, {})
         if all(name in cache for name in names):
             return {name: cache[name] for name in names}
-        assert process.admin is not None
-        self._remember(process, process.admin.stats(_pattern(stages)))
+        self._read_counters(process, stages)
         cache = self._counter_cache.get(process.pid or 0, {})
         return {name: cache.get(name, 0) for name in names}
 
-    def _remember(self, process: EnvoyProcess, stats: Mapping[str, int | str]) -> None:
+    def _read_counters(self, process: EnvoyProcess, stages: list[_Stage]) -> dict[str, int]:
+        """Read (and remember) the rejection counters of ``stages``."""
+        assert process.admin is not None
+        stats = process.admin.stats(_counter_pattern(stages), kind="Counters")
+        counters = {name: value for name, value in stats.items() if isinstance(value, int)}
         pid = process.pid or 0
         if pid not in self._counter_cache:
             self._counter_cache = {pid: {}}
-        self._counter_cache[pid].update(
-            (name, value)
-            for name, value in stats.items()
-            if isinstance(value, int) and name.endswith(("update_rejected", "update_failure"))
-        )
+        self._counter_cache[pid].update(counters)
+        return counters
+
+    def _warming(self, process: EnvoyProcess, stages: list[_Stage]) -> list[str]:
+        """The stages whose clusters or listeners Envoy is still warming."""
+        gauges = [stage.warming_stat for stage in stages if stage.warming_stat]
+        if not gauges:
+            return []
+        assert process.admin is not None
+        stats = process.admin.stats(_pattern(gauges), kind="Gauges")
+        return [
+            stage.label for stage in stages if stage.warming_stat and stats.get(stage.warming_stat)
+        ]
 
     def _await(
         self,
@@ -488,36 +512,52 @@ class EnvoyGateway:
         log_offset: int,
         deadline: float,
     ) -> _Failure | None:
-        """Poll the admin stats until every stage reports its version, or one is refused."""
+        """Poll the admin stats until every stage reports its version, or one is refused.
+
+        Each poll reads the stages' ``version_text`` only, among the text
+        readouts (a handful): a filter over every statistic would scan the
+        hundred or so of every cluster, on the thread that applies updates.
+        The rejection counters are read whenever Envoy's log grew (it logs a
+        rejection) and every ``_COUNTERS_EVERY`` seconds; the warming gauges
+        once every version is in.
+        """
         assert process.admin is not None
         label = ",".join(stage.label for stage in stages)
-        pattern = _pattern(stages)
+        pattern = _pattern(stage.version_stat for stage in stages)
         delay = 0.0005
+        log_size = log_offset
+        next_counters = time.monotonic() + _COUNTERS_EVERY
         while True:
             if not process.alive():
                 return _Failure("EnvoyExited", "Envoy exited while applying", label)
             try:
-                stats = process.admin.stats(pattern)
-                self._remember(process, stats)
+                texts = process.admin.stats(pattern, kind="TextReadouts")
+                pending = [
+                    stage.label
+                    for stage in stages
+                    if texts.get(stage.version_stat) != versions[stage.label]
+                ]
+                if not pending:
+                    pending = self._warming(process, stages)
+                    if not pending:
+                        return None
+                size = process.log_size()
+                if size != log_size or time.monotonic() >= next_counters:
+                    log_size, next_counters = size, time.monotonic() + _COUNTERS_EVERY
+                    counters = self._read_counters(process, stages)
+                    for stage in stages:
+                        for name in stage.counter_names():
+                            if counters.get(name, 0) > baseline.get(name, 0):
+                                message = self._rejection_message(process, log_offset, stage)
+                                return _Failure("EnvoyRejected", message, stage.label)
             except AdminError as error:
                 if not process.alive():
                     return _Failure("EnvoyExited", str(error), label)
-                stats = {}
-            pending = []
-            for stage in stages:
-                for name in stage.counter_names():
-                    if int(stats.get(name, 0)) > baseline.get(name, 0):
-                        message = self._rejection_message(process, log_offset, stage)
-                        return _Failure("EnvoyRejected", message, stage.label)
-                warming = stats.get(stage.warming_stat, 0) if stage.warming_stat else 0
-                if (
-                    stats.get(f"{stage.stat_prefix}.version_text") != versions[stage.label]
-                    or warming
-                ):
-                    pending.append(stage.label)
-            if not pending:
-                return None
+                pending = [stage.label for stage in stages]
             if time.monotonic() > deadline:
+                # A rejection may have come since the counters were last read: read them
+                # afresh for the next baseline.
+                self._counter_cache = {}
                 return _Failure(
                     "Timeout", f"Envoy did not report the new {', '.join(pending)} in time", label
                 )
@@ -629,6 +669,7 @@ class EnvoyGateway:
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
+                        self._forget_unused()
                         return ApplyResult.serving(snapshot)
                     last = failure
                     if failure.reason != "EnvoyExited":
@@ -636,6 +677,7 @@ class EnvoyGateway:
                         rollback = self._transition(
                             process, self._good, time.monotonic() + self.apply_timeout
                         )
+                        self._forget_unused()
                         if rollback is not None:
                             last = _Failure(
                                 failure.reason,

@@ -15,7 +15,8 @@ gateway with **all** of them:
 2. otherwise list every EnvoyIngressConfig and read the TLS Secrets their
    ``spec.tls`` names (tracked: a change to one of those Secrets re-triggers
    the configs naming it);
-3. ``assemble`` (pure) and ``EnvoyGateway.apply`` — unless the gateway already
+3. assemble (an ``Assembler``: only configs changed since the last sync are
+   parsed again) and ``EnvoyGateway.apply`` — unless the gateway already
    serves that snapshot version, or Envoy already refused that very version;
 4. write each config's status from the ``ApplyResult`` (``servedHash`` or
    ``rejectedHash`` with reason and message), only where that changed: a new
@@ -37,13 +38,19 @@ import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from kingress import Cluster, Context, Kind, NotFound, ObjectRef, Result, Tracker, Watch
-from kingress_envoy.gateway import ApplyResult, EnvoyGateway
+from kingress_envoy.gateway import ApplyResult
 from kingress_envoy.names import GROUP, KIND, ingress_key
 from kingress_envoy.readiness import SNAPSHOT_VERSION
-from kingress_envoy.snapshot import EnvoySnapshot, SecretError, TLSSecret, assemble, config_identity
+from kingress_envoy.snapshot import (
+    Assembler,
+    EnvoySnapshot,
+    SecretError,
+    TLSSecret,
+    config_identity,
+)
 
 Object = dict[str, Any]
 
@@ -115,6 +122,24 @@ def status_update(config: Object, result: ApplyResult) -> dict[str, Any] | None:
     return wanted
 
 
+class Gateway(Protocol):
+    """What the runner needs of a gateway (``EnvoyGateway``)."""
+
+    @property
+    def snapshot(self) -> EnvoySnapshot:
+        """The last snapshot the gateway accepted."""
+        ...
+
+    @property
+    def running(self) -> bool:
+        """Whether the gateway serves now."""
+        ...
+
+    def apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
+        """Serve ``snapshot``; the outcome once accepted or refused."""
+        ...
+
+
 class GatewayRunner:
     """Keeps a running ``EnvoyGateway`` serving every EnvoyIngressConfig in the cluster.
 
@@ -126,7 +151,7 @@ class GatewayRunner:
     name = "envoy-gateway"
     kind = CONFIG_KIND
 
-    def __init__(self, gateway: EnvoyGateway, *, retry_after: float = 1.0) -> None:
+    def __init__(self, gateway: Gateway, *, retry_after: float = 1.0) -> None:
         self.gateway = gateway
         self.retry_after = retry_after
         #: How many snapshots were assembled, and applied (or attempted): what a sync cost.
@@ -138,6 +163,7 @@ class GatewayRunner:
         #: Each config as the last complete sync left it (``None``: sync at the next look).
         self._seen: dict[ObjectRef, Seen] | None = None
         self._refused: ApplyResult | None = None
+        self._assembler = Assembler()
 
     def watches(self) -> Sequence[Watch]:
         """TLS Secrets named by some config."""
@@ -148,7 +174,13 @@ class GatewayRunner:
         with self._lock:
             if self._already_seen(ctx.cluster, ref):
                 return Result()
-            return self._sync(ctx.cluster)
+            result = self._sync(ctx.cluster)
+        return Result(requeue_after=self.retry_after) if result.retryable else Result()
+
+    def sync(self, cluster: Cluster) -> ApplyResult:
+        """Sync the gateway with every config now (what a reconcile does when one changed)."""
+        with self._lock:
+            return self._sync(cluster)
 
     def _already_seen(self, cluster: Cluster, ref: ObjectRef) -> bool:
         if self._seen is None:
@@ -159,18 +191,18 @@ class GatewayRunner:
             return ref not in self._seen
         return self._seen.get(ref) == seen(config, read_secrets(cluster, secret_refs(config)))
 
-    def _sync(self, cluster: Cluster) -> Result:
+    def _sync(self, cluster: Cluster) -> ApplyResult:
         configs = cluster.list(CONFIG_KIND)
         secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
         self._track(configs)
         self.assemblies += 1
-        result = self._apply(assemble(configs, tls_secrets(secrets)))
+        result = self._apply(self._assembler.assemble(configs, tls_secrets(secrets)))
         written = [self._write_status(cluster, config, result) for config in configs]
         if result.retryable:
             self._seen = None
-            return Result(requeue_after=self.retry_after)
-        self._seen = {ObjectRef.of(c): seen(c, secrets) for c in written if c is not None}
-        return Result()
+        else:
+            self._seen = {ObjectRef.of(c): seen(c, secrets) for c in written if c is not None}
+        return result
 
     def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
         """Apply ``snapshot`` unless Envoy already serves or already refused that version."""

@@ -9,6 +9,12 @@ incomplete is left out too (``TLSSecretMissing``). The result holds the four
 route configurations, the listener plans (which HTTPS filter chains with which
 certificates) and the clusters, plus which probe hash of which ingress it
 serves, and a version hash of the Envoy content.
+
+``Assembler`` does the same with a memory: each config's parsed fragment (its
+virtual hosts, claims and content digest) is kept by the config's uid and
+resourceVersion, so assembling again after one config changed parses and
+hashes that one only; the walk that settles conflicts stays a cheap pass over
+the cached claims. Its snapshots are exactly ``assemble``'s.
 """
 
 from __future__ import annotations
@@ -127,6 +133,10 @@ class _Fragment:
     virtual_hosts: Mapping[ListenerName, list[Object]]
     tls: list[Object]
     clusters: list[Object]
+    #: The domains and TLS server names it claims per listener (see ``_claims``).
+    claims: Mapping[ListenerName, frozenset[str]]
+    #: A digest of what it puts into Envoy (virtual hosts and clusters), for the version.
+    digest: str
 
 
 def config_identity(obj: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -152,26 +162,42 @@ def _fragment(obj: Mapping[str, Any]) -> _Fragment | Problem:
     if not name or not hash_ or not isinstance(vhosts, Mapping):
         return Problem(key, hash_, "InvalidConfig", f"{KIND} {key} has no usable spec")
     created = str(ref.get("creationTimestamp") or meta.get("creationTimestamp") or "")
+    virtual_hosts = {ln: list(vhosts.get(ln.value) or []) for ln in ListenerName}
+    tls = list(spec.get("tls") or [])
+    clusters = list(spec.get("clusters") or [])
+    content: Object = {
+        "virtual_hosts": {ln.value: virtual_hosts[ln] for ln in ListenerName},
+        "clusters": clusters,
+    }
     return _Fragment(
         key=key,
         hash=hash_,
         order=(0 if created else 1, created, namespace, name),
-        virtual_hosts={ln: list(vhosts.get(ln.value) or []) for ln in ListenerName},
-        tls=list(spec.get("tls") or []),
-        clusters=list(spec.get("clusters") or []),
+        virtual_hosts=virtual_hosts,
+        tls=tls,
+        clusters=clusters,
+        claims=_claims(virtual_hosts, tls),
+        digest=_digest(content),
     )
 
 
-def _claims(fragment: _Fragment) -> dict[ListenerName, set[str]]:
-    """The domains (and TLS server names, prefixed ``sni:``) the fragment wants per listener."""
+def _digest(content: object) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claims(
+    virtual_hosts: Mapping[ListenerName, list[Object]], tls: Iterable[Mapping[str, Any]]
+) -> dict[ListenerName, frozenset[str]]:
+    """The domains (and TLS server names, prefixed ``sni:``) a fragment wants per listener."""
     claims: dict[ListenerName, set[str]] = {ln: set() for ln in ListenerName}
-    for listener, vhosts in fragment.virtual_hosts.items():
+    for listener, vhosts in virtual_hosts.items():
         for vhost in vhosts:
             claims[listener].update(str(domain) for domain in vhost.get("domains", ()))
-    for chain in fragment.tls:
+    for chain in tls:
         listener = TLSListener(chain["listener"]).listener
         claims[listener].update(f"sni:{n}" for n in chain.get("serverNames") or [""])
-    return claims
+    return {ln: frozenset(names) for ln, names in claims.items()}
 
 
 def _chains(
@@ -191,39 +217,97 @@ def _chains(
     return chains
 
 
-def _version(
-    listeners: Iterable[ListenerPlan], route_configs: Iterable[Object], clusters: Iterable[Object]
-) -> str:
-    content = {
-        "listeners": [
-            {
-                "name": plan.name.value,
-                "chains": [[list(c.server_names), c.secret, c.tls.digest] for c in plan.chains],
-            }
-            for plan in listeners
-        ],
-        "routes": list(route_configs),
-        "clusters": list(clusters),
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def _version(listeners: Iterable[ListenerPlan], included: Iterable[_Fragment]) -> str:
+    """A digest of the Envoy content: the listener plans and, in order, the fragments merged.
+
+    The route configurations and clusters are a function of which fragments
+    were merged in which order, so their digests stand for them.
+    """
+    return _digest(
+        {
+            "listeners": [
+                {
+                    "name": plan.name.value,
+                    "chains": [[list(c.server_names), c.secret, c.tls.digest] for c in plan.chains],
+                }
+                for plan in listeners
+            ],
+            "fragments": [fragment.digest for fragment in included],
+        }
+    )
 
 
 def assemble(
     configs: Iterable[Mapping[str, Any]], secrets: Mapping[str, TLSSecret] | None = None
 ) -> EnvoySnapshot:
     """Merge EnvoyIngressConfigs (any other kind is ignored) into one snapshot. Pure."""
-    secrets = secrets or {}
+    return Assembler().assemble(configs, secrets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    """A config's fragment and what it was parsed from (all that ``_fragment`` reads)."""
+
+    version: str
+    created: object
+    spec: object
+    fragment: _Fragment | Problem
+
+
+class Assembler:
+    """``assemble`` that remembers each config's fragment, parsing only what changed.
+
+    A config (by namespace and name) is parsed again when its resourceVersion
+    changed and its spec or creation time did too: a status write (the
+    runner's own, after each sync) changes the version, not the fragment. A
+    config without a resourceVersion (not from a store, so perhaps changed in
+    place) is parsed every time. Fragments of configs no longer passed in are
+    forgotten at the end of each assembly, so the memory holds the current
+    configs only.
+    """
+
+    def __init__(self) -> None:
+        self._cached: dict[tuple[str, str], _Cached] = {}
+
+    def assemble(
+        self, configs: Iterable[Mapping[str, Any]], secrets: Mapping[str, TLSSecret] | None = None
+    ) -> EnvoySnapshot:
+        """Merge EnvoyIngressConfigs into one snapshot, exactly as ``assemble`` does."""
+        cached: dict[tuple[str, str], _Cached] = {}
+        parsed: list[_Fragment | Problem] = []
+        for obj in configs:
+            if obj.get("kind") != KIND or obj.get("apiVersion") != API_VERSION:
+                continue
+            meta = obj.get("metadata") or {}
+            version = str(meta.get("resourceVersion") or "")
+            if not version:
+                parsed.append(_fragment(obj))
+                continue
+            key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+            created, spec = meta.get("creationTimestamp"), obj.get("spec")
+            entry = self._cached.get(key)
+            if entry is None or entry.created != created:
+                entry = _Cached(version, created, spec, _fragment(obj))
+            elif entry.version != version:
+                same = entry.spec is spec or entry.spec == spec
+                entry = _Cached(version, created, spec, entry.fragment if same else _fragment(obj))
+            cached[key] = entry
+            parsed.append(entry.fragment)
+        self._cached = cached
+        return _merge(parsed, secrets or {})
+
+
+def _merge(
+    parsed: Iterable[_Fragment | Problem], secrets: Mapping[str, TLSSecret]
+) -> EnvoySnapshot:
+    """Walk the fragments oldest first, leaving out conflicts; the snapshot. Pure."""
     problems: list[Problem] = []
     fragments: list[_Fragment] = []
-    for obj in configs:
-        if obj.get("kind") != KIND or obj.get("apiVersion") != API_VERSION:
-            continue
-        parsed = _fragment(obj)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
+    for item in parsed:
+        if isinstance(item, Problem):
+            problems.append(item)
         else:
-            fragments.append(parsed)
+            fragments.append(item)
     fragments.sort(key=lambda f: f.order)
 
     owners: dict[ListenerName, dict[str, str]] = {ln: {} for ln in ListenerName}
@@ -231,6 +315,7 @@ def assemble(
     chains: dict[ListenerName, list[TLSChain]] = {ln: [] for ln in ListenerName}
     clusters: dict[str, Object] = {}
     served: dict[str, str] = {}
+    included: list[_Fragment] = []
     for fragment in fragments:
         if fragment.key in served:
             problems.append(
@@ -242,7 +327,7 @@ def assemble(
                 )
             )
             continue
-        claims = _claims(fragment)
+        claims = fragment.claims
         clash = sorted(
             (claim, owners[ln][claim])
             for ln in ListenerName
@@ -274,6 +359,7 @@ def assemble(
         for cluster in fragment.clusters:
             clusters.setdefault(str(cluster["name"]), cluster)
         served[fragment.key] = fragment.hash
+        included.append(fragment)
 
     route_configs = tuple(
         {"name": ln.value, "virtual_hosts": vhosts[ln], "validate_clusters": False}
@@ -286,7 +372,7 @@ def assemble(
     )
     cluster_list = tuple(clusters[name] for name in sorted(clusters))
     return EnvoySnapshot(
-        version=_version(listeners, route_configs, cluster_list),
+        version=_version(listeners, included),
         listeners=listeners,
         route_configs=route_configs,
         clusters=cluster_list,

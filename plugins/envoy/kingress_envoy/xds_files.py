@@ -207,6 +207,55 @@ def encode(document: Object) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
+class XdsEncoder:
+    """Encodes the CDS and RDS files, each cluster and virtual host once per object.
+
+    The bytes are exactly ``encode(discovery_response(...))``'s. A new snapshot
+    shares the cluster and virtual-host objects of every ingress that did not
+    change (they come from the same stored configs), so a file is mostly a
+    join of bytes already encoded: a change costs encoding what changed, not
+    every ingress's routes. Parts are remembered by object identity (holding
+    the object, so an identity is never reused while remembered), so the
+    objects must not be changed in place once written (snapshots are values;
+    stored objects are frozen); ``retain`` forgets the parts of objects no
+    longer in use.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[int, tuple[Object, bytes]] = {}
+
+    def _part(self, obj: Object, extra: Object | None = None) -> bytes:
+        cached = self._parts.get(id(obj))
+        if cached is not None and cached[0] is obj:
+            return cached[1]
+        data = encode({**extra, **obj} if extra else obj)
+        self._parts[id(obj)] = (obj, data)
+        return data
+
+    def clusters(self, version: str, clusters: Iterable[Object]) -> bytes:
+        """The CDS file: ``clusters`` at ``version``."""
+        typed = {"@type": TYPE_CLUSTER}
+        resources = b",".join(self._part(cluster, typed) for cluster in clusters)
+        return b'{"resources":[%b],"version_info":%b}' % (resources, _json(version))
+
+    def route(self, version: str, route_config: Object) -> bytes:
+        """An RDS file: one route configuration at ``version``."""
+        shell = encode(
+            discovery_response(version, TYPE_ROUTE, [{**route_config, "virtual_hosts": []}])
+        )
+        vhosts = b",".join(self._part(vhost) for vhost in route_config["virtual_hosts"])
+        return shell.replace(b'"virtual_hosts":[]', b'"virtual_hosts":[%b]' % vhosts, 1)
+
+    def retain(self, objects: Iterable[Object]) -> None:
+        """Forget every part but those of ``objects``."""
+        keep = {id(obj) for obj in objects}
+        self._parts = {key: part for key, part in self._parts.items() if key in keep}
+
+
+def _json(value: str) -> bytes:
+    return json.dumps(value).encode()
+
+
 class XdsWriteError(OSError):
     """An xDS file could not be written (disk full, read-only, too large): which, and why."""
 

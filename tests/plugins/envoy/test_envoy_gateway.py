@@ -358,6 +358,18 @@ def test_external_name_service_with_host_rewrite(harness: Harness) -> None:
     assert (status, echo["name"], echo["host"]) == (200, "b", "hello.default.svc.cluster.local")
 
 
+def test_stats_of_one_kind(harness: Harness) -> None:
+    harness.apply(simple("one", "one.example.com"))
+    process = harness.gateway.process
+    assert process is not None and process.admin is not None
+    pattern = r"^http\.public_http\.rds\.public_http\.(version_text|update_rejected)$"
+    texts = process.admin.stats(pattern, kind="TextReadouts")
+    assert list(texts) == ["http.public_http.rds.public_http.version_text"]
+    assert isinstance(texts["http.public_http.rds.public_http.version_text"], str)
+    counters = process.admin.stats(pattern, kind="Counters")
+    assert counters == {"http.public_http.rds.public_http.update_rejected": 0}
+
+
 def test_apply_without_start_reports_at_once() -> None:
     gw = EnvoyGateway(ports=GatewayPorts.ephemeral())
     result = gw.apply(assemble([]))
@@ -492,6 +504,27 @@ def test_rejected_config_keeps_the_last_good_one(harness: Harness) -> None:
     # And the gateway still takes good configs afterwards.
     harness.apply(changed_good)
     assert harness.get("good.example.com")[1]["name"] == "c"
+
+
+def test_a_rejection_envoy_does_not_log_is_still_seen(upstreams: dict[str, EchoServer]) -> None:
+    binary = envoy_or_skip()
+    with EnvoyGateway(
+        ports=GatewayPorts.ephemeral(), binary=binary, concurrency=1, log_level="critical"
+    ) as gateway:
+        harness = Harness(gateway, upstreams)
+        (good_hash,) = harness.apply(simple("good", "good.example.com", "a"))
+        harness.secrets["default/broken"] = _garbage_secret()
+        bad = ingress(
+            "bad",
+            rules=[rule(["bad.example.com"], paths=[path(splits=[split("b")])])],
+            tls_entries=[tls(["bad.example.com"], "broken")],
+        )
+        snapshot, _ = harness.snapshot([simple("good", "good.example.com", "a"), bad])
+        result = gateway.apply(snapshot, timeout=8.0)
+        # Read from the rejection counters (not a timeout), though nothing was logged.
+        assert (result.accepted, result.reason, result.stage) == (False, "EnvoyRejected", "lds")
+        assert "rejected the lds update" in result.message
+        assert gateway.serves(good_hash, "good.example.com")
 
 
 def _self_signed(tmp_path: Path, host: str) -> TLSSecret:
