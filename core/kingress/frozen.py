@@ -21,6 +21,9 @@ object is replaced, so its watch history does not keep a model per version.
 
 from __future__ import annotations
 
+import operator
+import sys
+import threading
 from typing import Any, NoReturn, SupportsIndex, TypeVar
 
 import yaml
@@ -110,19 +113,118 @@ class FrozenList(list[Any]):
 
 
 def freeze(value: Any) -> Any:
-    """A frozen deep copy of a JSON-like value; frozen parts are shared, not copied."""
+    """A frozen deep copy of a JSON-like value; frozen parts are shared, not copied.
+
+    Equal parts are shared too: every container built here is looked up in
+    ``_CANONICAL`` and, when an equal one is already held, that one is
+    returned instead (dict keys and strings are interned likewise). Frozen
+    values never change, so sharing them is safe, and it is what keeps a
+    store of 100,000 objects small: most of an object repeats its neighbours'
+    or its own parts (conditions, owner references, match blocks, headers).
+    """
     kind = type(value)
+    if kind is str:
+        return sys.intern(value) if len(value) <= _INTERN_MAX else value
     if kind in _ATOMS:
         return value
+    if kind is int:
+        return _INTS.setdefault(value, value) if -_INT_SPAN < value < _INT_SPAN else value
+    # Strings and constants, the most common parts, are handled inline (no call each).
     if isinstance(value, dict):
-        return FrozenDict({key: freeze(item) for key, item in value.items()})
+        return _canonical_dict(
+            FrozenDict(
+                {
+                    sys.intern(key): (
+                        (sys.intern(item) if len(item) <= _INTERN_MAX else item)
+                        if type(item) is str
+                        else item
+                        if type(item) in _ATOMS
+                        else freeze(item)
+                    )
+                    for key, item in value.items()
+                }
+            )
+        )
     if isinstance(value, list | tuple):
-        return FrozenList([freeze(item) for item in value])
+        return _canonical_list(
+            FrozenList(
+                [
+                    (sys.intern(item) if len(item) <= _INTERN_MAX else item)
+                    if type(item) is str
+                    else item
+                    if type(item) in _ATOMS
+                    else freeze(item)
+                    for item in value
+                ]
+            )
+        )
     return value
 
 
-#: What ``freeze`` returns as it is: frozen containers and immutable scalars.
-_ATOMS = frozenset({FrozenDict, FrozenList, str, int, float, bool, type(None)})
+#: What ``freeze`` returns as it is: frozen containers and the constants.
+_ATOMS = frozenset({FrozenDict, FrozenList, float, bool, type(None)})
+#: Frozen containers by a hash of the identities of their parts.
+_CANONICAL: dict[int, FrozenDict | FrozenList] = {}
+#: ``_CANONICAL`` is swept of containers nobody else holds once it doubles past this.
+_SWEEP_AT = [65_536]
+_SWEEP_LOCK = threading.Lock()
+#: Strings longer than this (hashes, encoded blobs) are kept as they are.
+_INTERN_MAX = 128
+#: Integers of magnitude below this (ports, generations, weights) are shared like strings.
+_INT_SPAN = 1 << 16
+_INTS: dict[int, int] = {}
+
+
+# Parts are compared by identity: they are canonical already (containers), or
+# interned (strings, integers) or constants. A part that is not (a long string,
+# a float) only keeps its container from being shared, never makes it wrong.
+
+
+def _canonical_dict(frozen: FrozenDict) -> FrozenDict:
+    """The held dict with the very same keys and parts in the same order, or ``frozen``, now held."""
+    key = hash((*frozen, *map(id, frozen.values())))
+    held = _CANONICAL.get(key)
+    if (
+        type(held) is FrozenDict
+        and len(held) == len(frozen)
+        and all(map(operator.is_, held, frozen))
+        and all(map(operator.is_, held.values(), frozen.values()))
+    ):
+        return held
+    _hold(key, frozen)
+    return frozen
+
+
+def _canonical_list(frozen: FrozenList) -> FrozenList:
+    """The held list with the very same parts in the same order, or ``frozen``, now held."""
+    key = hash((None, *map(id, frozen)))
+    held = _CANONICAL.get(key)
+    if (
+        type(held) is FrozenList
+        and len(held) == len(frozen)
+        and all(map(operator.is_, held, frozen))
+    ):
+        return held
+    _hold(key, frozen)
+    return frozen
+
+
+def _hold(key: int, frozen: FrozenDict | FrozenList) -> None:
+    _CANONICAL[key] = frozen
+    if len(_CANONICAL) > _SWEEP_AT[0]:
+        _sweep()
+
+
+def _sweep() -> None:
+    """Drop the containers only ``_CANONICAL`` holds; sweep again when it has doubled."""
+    with _SWEEP_LOCK:
+        if len(_CANONICAL) <= _SWEEP_AT[0]:
+            return
+        # Held by the table, the list of items and the loop: nobody else.
+        unused = [key for key, held in list(_CANONICAL.items()) if sys.getrefcount(held) <= 4]
+        for key in unused:
+            _CANONICAL.pop(key, None)
+        _SWEEP_AT[0] = max(65_536, 2 * len(_CANONICAL))
 
 
 def thaw(value: Any) -> Any:
