@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from typing import Any
 
 import pytest
@@ -96,7 +97,7 @@ def test_the_canonical_table_forgets_what_nobody_holds() -> None:
 
 def test_only_the_objects_parsed_last_keep_their_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frozen, "PARSED_KEPT", 3)
-    monkeypatch.setattr(frozen, "_PARSED", frozen.deque())
+    monkeypatch.setattr(frozen, "_PARSED", deque())
     objects = [freeze({"name": f"o{index}"}) for index in range(5)]
     for obj in objects:
         obj.remember_parsed(str, obj["name"])
