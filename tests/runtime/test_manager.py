@@ -184,3 +184,21 @@ def test_an_expired_watch_relists_and_loses_nothing(tmp_path: Path) -> None:
                 ),
                 what="a relist after 410",
             )
+
+
+def test_cached_kinds_get_informers_of_their_own(
+    server: tuple[ApiServer, Path], kube: KubeCluster
+) -> None:
+    endpoints = Kind("", "Endpoints")
+    kube.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "early"}})
+    with running_controller(
+        server[1], [CopyToSecret("solo")], "solo", cached_kinds=frozenset({endpoints})
+    ) as manager:
+        assert endpoints in manager.informers
+        wait_until(manager.synced, what="the caches")
+        kube.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "late"}})
+        informer = manager.informers[endpoints]
+        wait_until(lambda: informer.get("default", "late") is not None, what="the watch")
+        assert informer.covers("default")
+        names = [obj["metadata"]["name"] for obj in manager.cluster.list(endpoints, "default")]
+        assert names == ["early", "late"]
