@@ -161,7 +161,7 @@ def freeze(value: Any) -> Any:
         return _canonical_dict(
             FrozenDict(
                 {
-                    sys.intern(key): (
+                    (sys.intern(key) if type(key) is str else key): (
                         (sys.intern(item) if len(item) <= _INTERN_MAX else item)
                         if type(item) is str
                         else item
