@@ -35,6 +35,7 @@ from typing import Any
 from benchmarks.world import World, counting_registry, is_ready, service, service_name
 from kingress.api.ingress import ClusterIngress
 from kingress.backends import resource_kinds
+from kingress.cluster.kube import KubeCluster, load_api_client
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.reconciler import Context, Reconciler, Result, Watch
 from kingress.controller.registry import Options, all_reconcilers, offline_reconcilers
@@ -43,7 +44,7 @@ from kingress.frozen import thaw
 from kingress.ingress.probe import compute_hash
 from kingress.route.reconciler import CLUSTER_INGRESS
 from kingress.runtime.manager import Manager, ManagerOptions
-from kingress.runtime.testing import connect, running_apiserver
+from kingress.runtime.testing import running_apiserver
 from kingress.serving import access
 
 
@@ -158,7 +159,9 @@ def managed(world: World, timeout: float) -> dict[str, Any]:
         running_apiserver(Path(directory), world.store, backends=registry) as (_, kubeconfig),
     ):
         started = time.perf_counter()
-        with Manager(connect(kubeconfig), reconcilers, options) as manager:
+        # As ``kingress controller`` connects (its request timeout, not the tests' short one).
+        api = KubeCluster(load_api_client(str(kubeconfig)))
+        with Manager(api, reconcilers, options) as manager:
             deadline = started + timeout
             while not manager.synced() and time.perf_counter() < deadline:
                 time.sleep(0.05)
