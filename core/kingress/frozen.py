@@ -54,7 +54,8 @@ class FrozenDict(dict[str, Any]):
     """A ``dict`` that cannot be changed in place."""
 
     __slots__ = ("_parsed",)
-    _parsed: tuple[type[Any], Any] | None
+    #: The model, its class, and this object's cell in ``_PARSED``.
+    _parsed: tuple[type[Any], Any, list[FrozenDict | None]] | None
 
     def parsed(self, cls: type[T]) -> T | None:
         """The model of class ``cls`` this object was last parsed into, if any."""
@@ -70,19 +71,30 @@ class FrozenDict(dict[str, Any]):
         Only the ``PARSED_KEPT`` objects parsed last keep theirs: a model costs
         about as much memory as its object, so keeping one for every object of
         a large store would double it, while the reads that profit are those
-        of the same object again soon (one reconcile after another).
+        of the same object again soon (one reconcile after another). The queue
+        of those objects holds each through a cell that ``forget_parsed``
+        empties, so it never keeps alive an object the store let go.
         """
-        if getattr(self, "_parsed", None) is None:
-            _PARSED.append(self)
+        found = getattr(self, "_parsed", None)
+        if found is None:
+            cell: list[FrozenDict | None] = [self]
+            _PARSED.append(cell)
             while len(_PARSED) > PARSED_KEPT:
                 try:
-                    _PARSED.popleft().forget_parsed()
+                    oldest = _PARSED.popleft()[0]
                 except IndexError:  # another thread emptied it meanwhile
                     break
-        self._parsed = (cls, model)
+                if oldest is not None:
+                    oldest.forget_parsed()
+        else:
+            cell = found[2]
+        self._parsed = (cls, model, cell)
 
     def forget_parsed(self) -> None:
         """Drop the kept model (the store replaced this version; its history keeps it)."""
+        found = getattr(self, "_parsed", None)
+        if found is not None:
+            found[2][0] = None
         self._parsed = None
 
     __setitem__ = _refuse
@@ -106,7 +118,7 @@ class FrozenDict(dict[str, Any]):
 
 #: How many frozen objects keep a parsed model at most (those parsed last).
 PARSED_KEPT = 8192
-_PARSED: deque[FrozenDict] = deque()
+_PARSED: deque[list[FrozenDict | None]] = deque()
 
 
 class FrozenList(list[Any]):
@@ -151,7 +163,7 @@ def freeze(value: Any) -> Any:
     """
     kind = type(value)
     if kind is str:
-        return sys.intern(value) if len(value) <= _INTERN_MAX else value
+        return sys.intern(value) if len(value) <= _INTERN_MAX else _long(value)
     if kind in _ATOMS:
         return value
     if kind is int:
@@ -162,7 +174,7 @@ def freeze(value: Any) -> Any:
             FrozenDict(
                 {
                     (sys.intern(key) if type(key) is str else key): (
-                        (sys.intern(item) if len(item) <= _INTERN_MAX else item)
+                        (sys.intern(item) if len(item) <= _INTERN_MAX else _long(item))
                         if type(item) is str
                         else item
                         if type(item) in _ATOMS
@@ -176,7 +188,7 @@ def freeze(value: Any) -> Any:
         return _canonical_list(
             FrozenList(
                 [
-                    (sys.intern(item) if len(item) <= _INTERN_MAX else item)
+                    (sys.intern(item) if len(item) <= _INTERN_MAX else _long(item))
                     if type(item) is str
                     else item
                     if type(item) in _ATOMS
@@ -197,11 +209,27 @@ _CANONICAL: dict[int, FrozenDict | FrozenList] = {}
 _SWEEP_FLOOR = 65_536
 
 
+#: ... and whenever more characters of long strings than this (or than 64 per held
+#: container) were frozen since the last sweep: the table must not keep a flood of
+#: large objects alive until it has doubled.
+_SWEEP_CHARACTERS = 8 * 1024 * 1024
+
+
 class _Sweeps:
-    """When ``_CANONICAL`` is swept next (its size then), under a lock."""
+    """When ``_CANONICAL`` is swept next (its size, long characters frozen), under a lock."""
 
     at = _SWEEP_FLOOR
+    characters = 0
+    characters_at = _SWEEP_CHARACTERS
     lock = threading.Lock()
+
+
+def _long(text: str) -> str:
+    """A string too long to intern, counted towards the next sweep."""
+    _Sweeps.characters += len(text)
+    if _Sweeps.characters > _Sweeps.characters_at:
+        sweep()
+    return text
 
 
 #: Strings longer than this (hashes, encoded blobs) are kept as they are.
@@ -254,18 +282,26 @@ def _hold(key: int, frozen: FrozenDict | FrozenList) -> None:
 def sweep(*, force: bool = False) -> None:
     """Drop the shared containers nobody but ``_CANONICAL`` holds any more.
 
-    Runs by itself whenever the table has doubled since the last sweep (so
-    its cost per frozen container is constant); ``force`` sweeps at once. A
-    container's parts are dropped by the sweep after the one that drops it.
+    Runs by itself whenever the table has doubled since the last sweep, or
+    ``_SWEEP_CHARACTERS`` of long strings were frozen (so its cost per frozen
+    container is constant); ``force`` sweeps at once. Dropping a container
+    may leave its parts held by nobody else: passes repeat until one drops
+    nothing.
     """
     with _Sweeps.lock:
-        if not force and len(_CANONICAL) <= _Sweeps.at:
+        due = len(_CANONICAL) > _Sweeps.at or _Sweeps.characters > _Sweeps.characters_at
+        if not (force or due):
             return
-        # Held by the table, the copied list's pair, the loop and the call: nobody else.
-        unused = [key for key, held in list(_CANONICAL.items()) if sys.getrefcount(held) <= 4]
-        for key in unused:
-            _CANONICAL.pop(key, None)
+        _Sweeps.characters = 0
+        while True:
+            # Held by the table, the copied list's pair, the loop and the call: nobody else.
+            unused = [k for k, held in list(_CANONICAL.items()) if sys.getrefcount(held) <= 4]
+            for key in unused:
+                _CANONICAL.pop(key, None)
+            if not unused:
+                break
         _Sweeps.at = max(_SWEEP_FLOOR, 2 * len(_CANONICAL))
+        _Sweeps.characters_at = max(_SWEEP_CHARACTERS, 64 * len(_CANONICAL))
 
 
 def thaw(value: Any) -> Any:

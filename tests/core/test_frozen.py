@@ -106,3 +106,12 @@ def test_only_the_objects_parsed_last_keep_their_model(monkeypatch: pytest.Monke
         obj.remember_parsed(str, obj["name"])
     assert [obj.parsed(str) for obj in objects] == [None, None, "o2", "o3", "o4"]
     assert objects[4].parsed(int) is None
+
+
+def test_a_forgotten_object_is_not_kept_alive_by_the_memo() -> None:
+    obj = freeze({"name": "gone-soon", "payload": ["x" * 1000]})
+    obj.remember_parsed(str, "model")
+    assert any(cell[0] is obj for cell in frozen._PARSED)
+    obj.forget_parsed()
+    assert obj.parsed(str) is None
+    assert not any(cell[0] is obj for cell in frozen._PARSED)
