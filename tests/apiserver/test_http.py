@@ -109,3 +109,28 @@ def test_discovery_lists_names_verbs_and_short_names(server: tuple[ApiServer, Pa
     assert "watch" in kingress["verbs"] and "clusteringresses/status" in by_name
     _, groups = request(server[0], "GET", "/apis")
     assert "networking.internal.knative.dev" in [g["name"] for g in groups["groups"]]
+
+
+def test_lists_are_paged_by_limit_and_continue(server: tuple[ApiServer, Path]) -> None:
+    for index in range(5):
+        body = json.dumps({"metadata": {"name": f"cm-{index}"}}).encode()
+        assert request(server[0], "POST", CM_URL, body)[0] == 201
+    code, first = request(server[0], "GET", f"{CM_URL}?limit=2")
+    assert code == 200
+    version = first["metadata"]["resourceVersion"]
+    assert [o["metadata"]["name"] for o in first["items"]] == ["cm-0", "cm-1"]
+    assert first["metadata"]["remainingItemCount"] == 3
+    # A change between pages shows on the page that reaches it; the version stays the first's.
+    assert request(server[0], "DELETE", f"{CM_URL}/cm-3")[0] == 200
+    token = first["metadata"]["continue"]
+    _, second = request(server[0], "GET", f"{CM_URL}?limit=2&continue={token}")
+    assert [o["metadata"]["name"] for o in second["items"]] == ["cm-2", "cm-4"]
+    assert second["metadata"]["resourceVersion"] == version
+    assert "continue" not in second["metadata"]
+    _, whole = request(server[0], "GET", CM_URL)
+    assert len(whole["items"]) == 4 and "continue" not in whole["metadata"]
+
+
+@pytest.mark.parametrize("query", ["limit=-1", "limit=x", "continue=bm90LWpzb24", "continue=W10"])
+def test_bad_limits_and_continue_tokens_are_400(server: tuple[ApiServer, Path], query: str) -> None:
+    assert request(server[0], "GET", f"{CM_URL}?{query}")[0] == 400

@@ -6,9 +6,12 @@ import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kingress.cluster.errors import Unavailable
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import EventType, Kind, Object, WatchEvent
+from kingress.frozen import ReadOnlyError
 from kingress.runtime.informer import Informer
 from kingress.runtime.leader import LEASE, LeaderElector, LeaseConfig
 from kingress.runtime.metrics import Registry
@@ -228,4 +231,45 @@ def test_a_relist_reports_an_object_whose_watch_event_was_lost() -> None:
     finally:
         stop.set()
         source.relist.set()
+        thread.join(timeout=5)
+
+
+def test_the_informer_hands_out_read_only_objects_and_lists_by_label() -> None:
+    store = MemoryCluster()
+    kind = Kind("", "ConfigMap")
+    for name, app in (("b", "web"), ("a", "web"), ("c", "db")):
+        store.create(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name, "labels": {"app": app}},
+                "data": {"k": name},
+            }
+        )
+    handed: list[Object] = []
+    informer = Informer(_StoreSource(store), kind, lambda event, obj: handed.append(obj))
+    stop = threading.Event()
+    thread = threading.Thread(target=informer.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(informer.synced.is_set)
+        got = informer.get("default", "a")
+        assert got is not None and got["data"] == {"k": "a"}
+        # Reads share the cached object instead of copying it, so none may change it.
+        assert informer.get("default", "a") is got
+        with pytest.raises(ReadOnlyError):
+            got["data"]["k"] = "changed"
+        with pytest.raises(ReadOnlyError):
+            handed[0]["metadata"]["labels"] = {}
+        names = [obj["metadata"]["name"] for obj in informer.list(labels={"app": "web"})]
+        assert names == ["a", "b"]
+        assert [o["metadata"]["name"] for o in informer.list("other")] == []
+        assert [o["metadata"]["name"] for o in informer.list(labels="app!=web")] == ["c"]
+        informer.observe_deleted("default", "a")
+        assert [o["metadata"]["name"] for o in informer.list(labels={"app": "web"})] == ["b"]
+        written = dict(store.get(kind, "default", "b"))
+        informer.observe({**written, "metadata": {**written["metadata"], "labels": {}}})
+        assert informer.list(labels={"app": "web"}) == []
+    finally:
+        stop.set()
         thread.join(timeout=5)

@@ -8,8 +8,12 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from kingress.apiserver.server import ApiServer
+from kingress.cluster import kube as kube_module
 from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.memory import MemoryCluster
@@ -184,3 +188,43 @@ def test_an_expired_watch_relists_and_loses_nothing(tmp_path: Path) -> None:
                 ),
                 what="a relist after 410",
             )
+
+
+def test_cached_kinds_get_informers_of_their_own(
+    server: tuple[ApiServer, Path], kube: KubeCluster
+) -> None:
+    endpoints = Kind("", "Endpoints")
+    kube.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "early"}})
+    with running_controller(
+        server[1], [CopyToSecret("solo")], "solo", cached_kinds=frozenset({endpoints})
+    ) as manager:
+        assert endpoints in manager.informers
+        wait_until(manager.synced, what="the caches")
+        kube.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "late"}})
+        informer = manager.informers[endpoints]
+        wait_until(lambda: informer.get("default", "late") is not None, what="the watch")
+        assert informer.covers("default")
+        names = [obj["metadata"]["name"] for obj in manager.cluster.list(endpoints, "default")]
+        assert names == ["early", "late"]
+
+
+def test_the_client_reads_lists_page_by_page(
+    server: tuple[ApiServer, Path], kube: KubeCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for index in range(7):
+        make_config_map(kube, f"page-{index}", str(index))
+    monkeypatch.setattr(kube_module, "LIST_PAGE", 3)
+    pages: list[dict[str, str | None]] = []
+    call = kube._call
+
+    def counting(method: str, path: str, **options: Any) -> Any:
+        if method == "GET" and path.endswith("/configmaps"):
+            pages.append(dict(options.get("query") or {}))
+        return call(method, path, **options)
+
+    monkeypatch.setattr(kube, "_call", counting)
+    items, version = kube.list_kind(CONFIG_MAP, "default")
+    assert [o["metadata"]["name"] for o in items] == [f"page-{i}" for i in range(7)]
+    assert all(o["kind"] == "ConfigMap" for o in items)
+    assert len(pages) == 3 and all(page["limit"] == "3" for page in pages)
+    assert version == str(server[0].store.resource_version)

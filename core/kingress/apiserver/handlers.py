@@ -17,7 +17,9 @@ generation, status subresource, cascading deletes) plus what the API adds:
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import logging
 import math
 import threading
@@ -87,6 +89,44 @@ def _field_matcher(selector: str) -> Callable[[Object], bool]:
         return all(((meta.get(f) or "") == v) != negate for f, negate, v in terms)
 
     return matches
+
+
+def _position(obj: Object) -> tuple[str, str]:
+    """Where an object sorts in a list: namespace, then name."""
+    meta = obj["metadata"]
+    return meta.get("namespace") or "", meta["name"]
+
+
+def _continue_token(version: str, position: tuple[str, str]) -> str:
+    raw = json.dumps([version, *position], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _page(query: dict[str, str]) -> tuple[int | None, tuple[str, tuple[str, str]] | None]:
+    """A list's ``limit`` and, from its ``continue`` token, the version and position to resume.
+
+    Lists are paged as Kubernetes pages them (``limit``, then ``continue``
+    with the token the previous page returned). Every page reports the first
+    page's resourceVersion; unlike etcd, the store keeps no snapshot, so later
+    pages show objects as they are when asked, and a watch from that version
+    delivers every change made meanwhile, which is what informers do.
+    """
+    raw_limit = query.get("limit", "")
+    limit: int | None = None
+    if raw_limit:
+        if not raw_limit.isdigit():
+            raise BadRequest(f"limit: Invalid value: {raw_limit!r}: must be a non-negative integer")
+        limit = int(raw_limit) or None
+    token = query.get("continue", "")
+    if not token:
+        return limit, None
+    try:
+        version, namespace, name = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if not all(isinstance(part, str) for part in (version, namespace, name)):
+            raise ValueError(token)
+    except (ValueError, TypeError) as error:
+        raise BadRequest(f"continue: Invalid value: {token!r}: {error}") from None
+    return limit, (version, (namespace, name))
 
 
 def _seconds(value: str | None) -> float | None:
@@ -310,15 +350,26 @@ class _Call:
 
     def list(self) -> Response:
         items, version = self._matching()
+        metadata: dict[str, Any] = {"resourceVersion": version}
+        limit, after = _page(self.query)
+        if after is not None:
+            # Later pages keep the first page's version, where a watch must start.
+            version, position = after
+            items = [o for o in items if _position(o) > position]
+            metadata["resourceVersion"] = version
+        if limit is not None and len(items) > limit:
+            metadata["continue"] = _continue_token(version, _position(items[limit - 1]))
+            metadata["remainingItemCount"] = len(items) - limit
+            items = items[:limit]
         rendered = [self._render(o) for o in items]
         if wants_table(self.accept):
-            return Response(200, table(self.resource, rendered, version))
+            return Response(200, {**table(self.resource, rendered, version), "metadata": metadata})
         return Response(
             200,
             {
                 "apiVersion": self.resource.api_version(self.path.version),
                 "kind": f"{self.resource.kind}List",
-                "metadata": {"resourceVersion": version},
+                "metadata": metadata,
                 "items": rendered,
             },
         )

@@ -33,6 +33,8 @@ from kingress.cluster.errors import ApiError, BadRequest, NotFound, Unavailable,
 from kingress.cluster.port import EventType, Kind, Object, WatchEvent
 
 _JSON = "application/json"
+#: Objects per page of a list (client-go's informers ask for 500).
+LIST_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,18 +266,36 @@ class KubeCluster:
         namespace: str | None = None,
         labels: Mapping[str, str] | str | None = None,
     ) -> tuple[builtins.list[Object], str]:
-        """The objects and the list's resourceVersion (where a watch should start)."""
+        """The objects and the list's resourceVersion (where a watch should start).
+
+        Read in pages of ``LIST_PAGE`` objects, as client-go's informers read
+        them: a kind of 20,000 objects is not one document of 100 MB to
+        encode, send and decode in one request (and in memory at once).
+        """
         mapping = self._mapping(kind)
-        document = self._call(
-            "GET",
-            self._path(mapping, namespace),
-            query={"labelSelector": _selector(labels)},
-        )
-        items = document.get("items") or []
+        items: builtins.list[Object] = []
+        token: str | None = None
+        version = ""
+        while True:
+            document = self._call(
+                "GET",
+                self._path(mapping, namespace),
+                query={
+                    "labelSelector": _selector(labels),
+                    "limit": str(LIST_PAGE),
+                    "continue": token,
+                },
+            )
+            meta = document.get("metadata") or {}
+            version = version or str(meta.get("resourceVersion") or "")
+            items.extend(document.get("items") or ())
+            token = meta.get("continue") or None
+            if token is None:
+                break
         for item in items:
             item.setdefault("apiVersion", mapping.api_version)
             item.setdefault("kind", kind.kind)
-        return items, str((document.get("metadata") or {}).get("resourceVersion") or "")
+        return items, version
 
     def watch_kind(
         self,

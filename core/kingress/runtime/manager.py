@@ -70,6 +70,12 @@ class ManagerOptions:
     health_host: str = "0.0.0.0"
     #: Port of /healthz, /readyz and /metrics (0: any free port; ``None``: not served).
     health_port: int | None = 8080
+    #: Kinds to cache besides those the reconcilers own and watch: the backend's
+    #: children (e.g. Istio VirtualServices), read by every ClusterIngress
+    #: reconcile, as Knative's net-* controllers keep informers on them. Their
+    #: changes reach the reconcilers watching every kind (owner references).
+    #: Only kinds the API serves: an informer waits for its kind to be listed.
+    cached_kinds: frozenset[Kind] = frozenset()
 
 
 class Manager:
@@ -103,7 +109,9 @@ class Manager:
             )
             # ANY_KIND watchers see events of every informed kind; children of
             # kinds nobody informs on are caught by the periodic resync.
-            for kind in sorted({*self._primary, *self._watchers} - {ANY_KIND})
+            for kind in sorted(
+                {*self._primary, *self._watchers, *options.cached_kinds} - {ANY_KIND}
+            )
         }
         self.cluster = CachedCluster(api, self.informers)
         self.context = Context(self.cluster, clock or SystemClock())

@@ -1,0 +1,117 @@
+"""Frozen values: equal parts are shared, never confused, and the parse memo is bounded."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+import pytest
+
+from kingress import frozen
+from kingress.cluster.memory import MemoryCluster
+from kingress.cluster.port import Kind
+from kingress.frozen import FrozenDict, ReadOnlyError, freeze, thaw
+
+CONFIG_MAP = Kind("", "ConfigMap")
+
+
+def _owner(uid: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Thing", "name": "owner", "uid": uid, "controller": True}
+
+
+def test_equal_parts_of_different_objects_are_one_object() -> None:
+    first = freeze({"spec": {"gateways": ["a/b", "c/d"]}, "owners": [_owner("u1")]})
+    second = freeze({"spec": {"gateways": ["a/b", "c/d"]}, "owners": [_owner("u1")]})
+    assert first["spec"] is second["spec"]
+    assert first["owners"] is second["owners"]
+    assert first["spec"]["gateways"][0] is second["spec"]["gateways"][0]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ({"v": 1}, {"v": True}),
+        ({"v": 1}, {"v": 1.0}),
+        ({"v": 0}, {"v": False}),
+        ({"v": None}, {"v": []}),
+        ({"v": []}, {"v": {}}),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}),
+        ({"v": [1, 2]}, {"v": [2, 1]}),
+        ({"v": "x" * 500}, {"v": "x" * 499 + "y"}),
+        ({"v": 10**20}, {"v": 10**20 + 1}),
+        ({1: "a"}, {"1": "a"}),
+    ],
+)
+def test_parts_that_differ_as_json_are_never_shared(one: Any, other: Any) -> None:
+    a, b = freeze(one), freeze(other)
+    assert a is not b
+    assert list(a.items()) == list(one.items())
+    assert list(b.items()) == list(other.items())
+    assert [type(v) for v in thaw(a).values()] == [type(v) for v in one.values()]
+    assert json.dumps(a) == json.dumps(one)
+
+
+def test_shared_parts_are_still_read_only_and_thaw_to_private_copies() -> None:
+    first = freeze({"labels": {"app": "x"}})
+    second = freeze({"labels": {"app": "x"}})
+    with pytest.raises(ReadOnlyError):
+        first["labels"]["app"] = "y"
+    mine = thaw(first)
+    mine["labels"]["app"] = "y"
+    assert second["labels"] == {"app": "x"}
+
+
+def test_the_store_shares_parts_between_objects_and_versions() -> None:
+    store = MemoryCluster()
+    for name in ("a", "b"):
+        store.create(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name, "labels": {"app": "x", "tier": "web"}},
+                "data": {"key": "value"},
+            }
+        )
+    a = store.get(CONFIG_MAP, "default", "a")
+    b = store.get(CONFIG_MAP, "default", "b")
+    assert a["data"] is b["data"]
+    assert a["metadata"]["labels"] is b["metadata"]["labels"]
+    store.update({**a, "metadata": {**a["metadata"], "annotations": {"v": "2"}}})
+    assert store.get(CONFIG_MAP, "default", "a")["data"] is a["data"]
+
+
+def test_the_canonical_table_forgets_what_nobody_holds() -> None:
+    marker = {"only-here": ["once", {"deep": 41}]}
+    held = freeze(marker)
+    frozen.sweep(force=True)
+    assert any(value is held for value in frozen._CANONICAL.values())
+    parts = len(frozen._CANONICAL)
+    del held
+    # A sweep drops the outer dict; its parts go in the sweeps after it.
+    for _ in range(3):
+        frozen.sweep(force=True)
+    assert not any(
+        type(value) is FrozenDict and "only-here" in value for value in frozen._CANONICAL.values()
+    )
+    assert len(frozen._CANONICAL) <= parts - 3
+    assert freeze(marker) == marker
+
+
+def test_only_the_objects_parsed_last_keep_their_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frozen, "PARSED_KEPT", 3)
+    monkeypatch.setattr(frozen, "_PARSED", deque())
+    objects = [freeze({"name": f"o{index}"}) for index in range(5)]
+    for obj in objects:
+        obj.remember_parsed(str, obj["name"])
+    assert [obj.parsed(str) for obj in objects] == [None, None, "o2", "o3", "o4"]
+    assert objects[4].parsed(int) is None
+
+
+def test_a_forgotten_object_is_not_kept_alive_by_the_memo() -> None:
+    obj = freeze({"name": "gone-soon", "payload": ["x" * 1000]})
+    obj.remember_parsed(str, "model")
+    assert any(cell[0] is obj for cell in frozen._PARSED)
+    obj.forget_parsed()
+    assert obj.parsed(str) is None
+    assert not any(cell[0] is obj for cell in frozen._PARSED)
