@@ -148,10 +148,7 @@ def managed(world: World, timeout: float) -> dict[str, Any]:
         leader_election=False,
         health_port=None,
         workers=2,
-        cached_kinds=frozenset(
-            Kind(k.api_version.rpartition("/")[0], k.kind)
-            for k in resource_kinds(counters[world.backend])
-        ),
+        cached_kinds=frozenset(k.group_kind for k in resource_kinds(counters[world.backend])),
     )
     before = world.store.resource_version
     with (

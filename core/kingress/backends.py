@@ -144,6 +144,11 @@ class ResourceKind:
     plural: str
     namespaced: bool = True
 
+    @property
+    def group_kind(self) -> Kind:
+        """The kind as the cluster port names it (API group and kind, no version)."""
+        return Kind(self.api_version.rpartition("/")[0], self.kind)
+
 
 def resource_kinds(backend: Backend) -> tuple[ResourceKind, ...]:
     """The custom kinds a backend declares (its optional ``resource_kinds``)."""

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from kingress.cli import controller as controller_cli
-from kingress.cli.main import build_parser
+from kingress.cli.errors import CliError
+from kingress.cli.main import build_parser, main
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind
 from kingress.controller.clock import FakeClock
@@ -22,6 +23,7 @@ from kingress.controller.ingress import CLUSTER_INGRESS, IngressReconciler, Ingr
 from kingress.controller.registry import all_reconcilers
 from kingress.controller.settle import settle
 from kingress.ingress.guard import DEFAULT_DEADLINE
+from kingress.plugin.manager import build_registry
 from kingress.testing import ingress, path, rule, split, tls
 
 DELEGATION = Kind("projectcontour.io", "TLSCertificateDelegation")
@@ -118,3 +120,44 @@ def test_shared_secret_namespaces_decide_cross_namespace_objects(
     assert len(store.list(DELEGATION, "certs")) == delegated
     conditions = store.get(CLUSTER_INGRESS, "team", "hello")["status"]["conditions"]
     assert {c["type"]: c["status"] for c in conditions}["NetworkConfigured"] == configured
+
+
+@pytest.mark.parametrize(
+    ("names", "kinds"),
+    [
+        pytest.param((), set(), id="none"),
+        pytest.param(
+            ("istio",),
+            {"networking.istio.io/VirtualService", "networking.istio.io/Gateway"},
+            id="istio",
+        ),
+        pytest.param(
+            ("contour", "envoy"),
+            {
+                "projectcontour.io/HTTPProxy",
+                "projectcontour.io/TLSCertificateDelegation",
+                "gateway.kingress.dev/EnvoyIngressConfig",
+            },
+            id="two",
+        ),
+    ],
+)
+def test_cache_backend_names_the_kinds_its_backend_creates(
+    names: tuple[str, ...], kinds: set[str]
+) -> None:
+    cached = controller_cli.cached_kinds(build_registry(), names)
+    assert {f"{kind.group}/{kind.kind}" for kind in cached} == kinds
+
+
+def test_cache_backend_refuses_a_backend_that_is_not_installed() -> None:
+    with pytest.raises(CliError, match=r"--cache-backend: no installed backend named nope"):
+        controller_cli.cached_kinds(build_registry(), ["istio", "nope"])
+
+
+def test_the_command_refuses_an_unknown_cache_backend_before_connecting(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["controller", "--cache-backend=nope", "--kubeconfig=/nonexistent"]) != 0
+    err = capsys.readouterr().err
+    assert "--cache-backend: no installed backend named nope" in err
+    assert "Traceback" not in err

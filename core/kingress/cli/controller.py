@@ -6,14 +6,17 @@ import argparse
 import os
 import signal
 import threading
+from collections.abc import Sequence
 from types import FrameType
 
+from kingress.backends import BackendRegistry, resource_kinds
 from kingress.cli.errors import CliError
 from kingress.cluster.kube import KubeCluster
-from kingress.cluster.port import ObjectRef
+from kingress.cluster.port import Kind, ObjectRef
 from kingress.controller.ingress import IngressSettings
 from kingress.controller.registry import Options, all_reconcilers
 from kingress.ingress.guard import DEFAULT_DEADLINE
+from kingress.plugin.manager import build_registry
 from kingress.runtime import gctune, logs
 from kingress.runtime.gateway_probe import ClusterGatewayProber
 from kingress.runtime.manager import Manager, ManagerOptions
@@ -84,6 +87,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"how long one backend call may run before it is abandoned (default: "
         f"{DEFAULT_DEADLINE:g})",
     )
+    ingress.add_argument(
+        "--cache-backend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="keep an informer on the kinds this installed backend creates (its CRDs must be "
+        "served), as Knative's net-istio does for VirtualServices; otherwise each reconcile "
+        "reads them from the API (repeatable)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -98,9 +110,26 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def options(args: argparse.Namespace, prober: ClusterGatewayProber | None = None) -> Options:
+def cached_kinds(registry: BackendRegistry, names: Sequence[str]) -> frozenset[Kind]:
+    """The kinds the backends named by ``--cache-backend`` create; ``CliError`` for unknown ones."""
+    installed = {entry.backend.name: entry.backend for entry in registry.entries()}
+    unknown = sorted(set(names) - set(installed))
+    if unknown:
+        raise CliError(
+            f"--cache-backend: no installed backend named {', '.join(unknown)} "
+            f"(installed: {', '.join(sorted(installed)) or 'none'})"
+        )
+    return frozenset(kind.group_kind for name in names for kind in resource_kinds(installed[name]))
+
+
+def options(
+    args: argparse.Namespace,
+    prober: ClusterGatewayProber | None = None,
+    backends: BackendRegistry | None = None,
+) -> Options:
     """The reconcilers' options the command line asks for."""
     return Options(
+        backends=backends,
         prober=prober,
         ingress=IngressSettings(
             system_namespace=args.system_namespace,
@@ -115,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
     """Run until SIGTERM or SIGINT."""
     logs.configure(args.log_level)
     gctune.tune()
+    backends = build_registry()
+    cached = cached_kinds(backends, args.cache_backend)
     try:
         api = KubeCluster.from_kubeconfig(args.kubeconfig)
     except Exception as error:  # the client raises several unrelated types here
@@ -127,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             manager.requeue(ref)
 
     prober = Prober(on_ready)
-    reconcilers = all_reconcilers(options(args, ClusterGatewayProber(api, prober)))
+    reconcilers = all_reconcilers(options(args, ClusterGatewayProber(api, prober), backends))
     manager = Manager(
         api,
         reconcilers,
@@ -139,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             resync_period=args.resync,
             health_port=args.health_port,
+            cached_kinds=cached,
         ),
     )
 
