@@ -478,14 +478,19 @@ def _garbage_secret() -> TLSSecret:
     )
 
 
-def test_rejected_config_keeps_the_last_good_one(harness: Harness) -> None:
-    (good_hash,) = harness.apply(simple("good", "good.example.com", "a"))
+def _broken_tls(harness: Harness) -> ClusterIngress:
+    """``bad.example.com`` with a certificate Envoy cannot load (``default/broken``)."""
     harness.secrets["default/broken"] = _garbage_secret()
-    bad = ingress(
+    return ingress(
         "bad",
         rules=[rule(["bad.example.com"], paths=[path(splits=[split("b")])])],
         tls_entries=[tls(["bad.example.com"], "broken")],
     )
+
+
+def test_rejected_config_keeps_the_last_good_one(harness: Harness) -> None:
+    (good_hash,) = harness.apply(simple("good", "good.example.com", "a"))
+    bad = _broken_tls(harness)
     changed_good = simple("good", "good.example.com", "c")
     snapshot, (new_good_hash, bad_hash) = harness.snapshot([changed_good, bad])
     result: ApplyResult = harness.gateway.apply(snapshot)
@@ -513,12 +518,7 @@ def test_a_rejection_envoy_does_not_log_is_still_seen(upstreams: dict[str, EchoS
     ) as gateway:
         harness = Harness(gateway, upstreams)
         (good_hash,) = harness.apply(simple("good", "good.example.com", "a"))
-        harness.secrets["default/broken"] = _garbage_secret()
-        bad = ingress(
-            "bad",
-            rules=[rule(["bad.example.com"], paths=[path(splits=[split("b")])])],
-            tls_entries=[tls(["bad.example.com"], "broken")],
-        )
+        bad = _broken_tls(harness)
         snapshot, _ = harness.snapshot([simple("good", "good.example.com", "a"), bad])
         result = gateway.apply(snapshot, timeout=8.0)
         # Read from the rejection counters (not a timeout), though nothing was logged.
