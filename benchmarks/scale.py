@@ -42,32 +42,47 @@ def _serialise_seconds(objects: list[Any]) -> float:
     return time.perf_counter() - started
 
 
+#: Ingresses translated, then serialised, at a time: their outputs are let go
+#: after each chunk, so the measurement's own memory stays bounded at any N.
+TRANSLATION_CHUNK = 500
+
+
 def translation(world: World) -> dict[str, Any]:
     """Every ClusterIngress through the backend's ``translate``, against serialising the output.
 
+    Done in chunks of ``TRANSLATION_CHUNK`` ingresses: each chunk's
+    translations are timed, then its output is serialised (the floor) and
+    dropped, so the peak RSS reported is the pipeline's, not this check's
+    (the whole output of 10,000 Istio ingresses is about 900 MiB of dicts).
     Ingresses the backend refuses (``NotSupported``: ingress-nginx cannot add
     headers after a split) are counted, not timed.
     """
     backend = world.counter.inner
-    work = []
-    for obj in world.store.list(CLUSTER_INGRESS):
-        prepared = prepare(ClusterIngress.from_dict({**obj, "status": {}}))
-        context, _ = read_context(world.store, backend.name, prepared.ingress, IngressSettings())
-        work.append((prepared.probed, context))
-    outputs: list[Object] = []
-    refused = 0
-    started = time.perf_counter()
-    for ingress, context in work:
-        try:
-            outputs.extend(backend.translate(ingress, context).objects)
-        except TranslationError:
-            refused += 1
-    seconds = time.perf_counter() - started
-    floor = _serialise_seconds(outputs)
+    stored = world.store.list(CLUSTER_INGRESS)
+    refused = objects = 0
+    seconds = floor = 0.0
+    for first in range(0, len(stored), TRANSLATION_CHUNK):
+        work = []
+        for obj in stored[first : first + TRANSLATION_CHUNK]:
+            prepared = prepare(ClusterIngress.from_dict({**obj, "status": {}}))
+            context, _ = read_context(
+                world.store, backend.name, prepared.ingress, IngressSettings()
+            )
+            work.append((prepared.probed, context))
+        outputs: list[Object] = []
+        started = time.perf_counter()
+        for ingress, context in work:
+            try:
+                outputs.extend(backend.translate(ingress, context).objects)
+            except TranslationError:
+                refused += 1
+        seconds += time.perf_counter() - started
+        floor += _serialise_seconds(outputs)
+        objects += len(outputs)
     return {
-        "ingresses": len(work),
+        "ingresses": len(stored),
         "refused": refused,
-        "objects": len(outputs),
+        "objects": objects,
         "seconds": seconds,
         "floor_seconds": floor,
         "ratio": seconds / floor if floor else 0.0,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from benchmarks.targets import evaluate, table
-from benchmarks.world import BACKENDS
+from benchmarks.world import BACKENDS, World, service
 
 from benchmarks import __main__ as cli
 from benchmarks import cold_start, data_plane, envoy_update, scale, time_to_ready, worker
@@ -118,3 +118,19 @@ def test_targets_fail_a_run_without_a_result() -> None:
     rows = evaluate(runs)
     assert [row.passed for row in rows] == [False, False]
     assert "MISS" in table(rows)
+
+
+def test_translation_in_chunks_covers_every_ingress_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World("istio")
+    for index in range(N):
+        world.apply(service(index))
+    world.settle()
+    whole = scale.translation(world)
+    monkeypatch.setattr(scale, "TRANSLATION_CHUNK", 2)
+    chunked = scale.translation(world)
+    assert (chunked["ingresses"], chunked["objects"], chunked["refused"]) == (
+        whole["ingresses"],
+        whole["objects"],
+        whole["refused"],
+    )
+    assert chunked["objects"] > N
