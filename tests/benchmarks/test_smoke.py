@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from benchmarks.targets import evaluate, table
-from benchmarks.world import BACKENDS
+from benchmarks.world import BACKENDS, World, service
 
 from benchmarks import __main__ as cli
 from benchmarks import cold_start, data_plane, envoy_update, scale, time_to_ready, worker
@@ -40,6 +40,27 @@ def test_scale_runs_the_whole_pipeline_and_one_change(backend: str) -> None:
     assert incremental["translations"] >= 1
     assert incremental["writes"] == sum(incremental["writes_by_kind"].values())
     assert "modified ClusterIngress" in incremental["writes_by_kind"]
+
+
+def _settled_from_scratch(n: int) -> tuple[int, dict[str, Any]]:
+    world = World("istio")
+    reconciles = 0
+    for split in (None, 80):
+        for index in range(n):
+            world.apply(service(index, split=split))
+        reconciles += world.settle().reconciles
+    return reconciles, world.count_by_kind()
+
+
+def test_the_second_generation_carries_on_from_the_first() -> None:
+    # A running controller continues from where it was: no relist of every
+    # object, fewer reconciles, and the same world at the end.
+    world = World("istio")
+    reconciles = scale.pipeline(world, None, N)
+    relisting, objects = _settled_from_scratch(N)
+    assert reconciles < relisting
+    assert world.count_by_kind() == objects
+    assert world.ready_services() == N
 
 
 @pytest.mark.parametrize("backend", ["istio", "envoy"])
