@@ -711,3 +711,46 @@ def test_moving_to_a_class_kingress_does_not_serve_leaves_everything_alone() -> 
     settle(store, [reconciler], CLOCK)
     assert store.resource_version == before
     assert store.get(CONFIG_MAP, "default", "hello-r0")
+
+
+def counting(produce: Produce, calls: list[str]) -> Produce:
+    """``produce``, noting each call."""
+
+    def counted(ing: kingress.ClusterIngress, context: kingress.TranslateContext) -> Any:
+        calls.append(ing.metadata.name)
+        return produce(ing, context)
+
+    return counted
+
+
+def test_a_translation_is_reused_while_its_inputs_are_unchanged() -> None:
+    calls: list[str] = []
+    store, _ = world(hello(), configmap("config-routes", namespace="knative-serving"))
+    registry = BackendRegistry()
+    registry.add(Gateway("routes", produce=counting(routes(), calls)), distribution="tests")
+    reconciler = IngressReconciler(registry)
+    ctx = Context(store, CLOCK)
+    reconciler.reconcile(ctx, REF)
+    reconciler.reconcile(ctx, REF)
+    assert calls == ["hello"]
+    config = store.get(CONFIG_MAP, "knative-serving", "config-routes")
+    store.update({**config, "data": {"mode": "slow"}})
+    reconciler.reconcile(ctx, REF)
+    assert calls == ["hello", "hello"]
+    assert recorded_context(store)["config"] == {"mode": "slow"}
+    obj = store.get(CLUSTER_INGRESS, "default", "hello")
+    store.update({**obj, "spec": hello(hosts=["other.example.com"])["spec"]})
+    reconciler.reconcile(ctx, REF)
+    assert calls == ["hello", "hello", "hello"]
+
+
+def test_a_failed_translation_is_tried_again() -> None:
+    calls: list[str] = []
+    store, _ = world(hello())
+    registry = BackendRegistry()
+    produce = counting(raising(RuntimeError("boom")), calls)
+    registry.add(Gateway("routes", produce=produce), distribution="tests")
+    reconciler = IngressReconciler(registry)
+    reconciler.reconcile(Context(store, CLOCK), REF)
+    reconciler.reconcile(Context(store, CLOCK), REF)
+    assert calls == ["hello", "hello"]

@@ -183,8 +183,9 @@ CASES: list[tuple[Bad, str, str]] = [
     ),
     (Bad("hangs", hang), "TranslationTimeout", "backend hangs: "),
     # ReadinessCheckTimeout first; its own status write reconciles it again, and
-    # with its one allowed hung call still running every call is then refused.
-    (Bad("stalls", verdict=hang_ready), "TranslationTimeout", "translate is not called until"),
+    # with its one allowed hung call still running every call is then refused:
+    # the translation (unchanged inputs) is the last one, check_ready is refused.
+    (Bad("stalls", verdict=hang_ready), "ReadinessCheckTimeout", "check_ready is not called until"),
     (Bad("lies", verdict=lambda: "ready"), "ReadinessCheckFailed", "returned a str"),
 ]
 

@@ -17,7 +17,10 @@ One reconcile, in order (docs/clusteringress.md, "What the controller does"):
    ``TranslateContext`` (tracked, so their changes re-trigger the ingress);
 6. translate, guarded (a deadline, ``CallGuard``) → ``NetworkConfigured=False``
    with the failure's reason; nothing is applied and the previous objects keep
-   serving;
+   serving. ``translate`` is a pure function of the backend, the prepared
+   ingress and the context: while those equal the last ones of the ingress
+   (a reconcile after its own status write, or its children's), the last
+   translation is used again (``Recent``);
 7. apply every object — with the ingress as controller owner, or, for one in
    another namespace, by label under kingress's finalizer (``foreign``) → a
    same-named object we do not own is ``NetworkConfigured=False NotOwned``; a
@@ -69,6 +72,7 @@ from kingress.controller.ingress.status import (
     observed,
     record_applied_kinds,
 )
+from kingress.controller.recent import Recent
 from kingress.controller.reconciler import ANY_KIND, Context, Result, Watch, owner_mapper
 from kingress.controller.tracker import Tracker
 from kingress.ingress.guard import CallGuard
@@ -132,6 +136,7 @@ class IngressReconciler:
         self.recheck_after = recheck_after
         self._tracker = Tracker()
         self._prepared = PreparedCache()
+        self._translations: Recent[ObjectRef, Translation] = Recent()
         self._hosts = HostOwnership(
             CLUSTER_INGRESS,
             self.settings.cluster_domain,
@@ -167,6 +172,7 @@ class IngressReconciler:
         except NotFound:
             self._tracker.forget(ref)
             self._hosts.index.remove(ref)
+            self._translations.forget(ref)
             return Result()
         backend = self.backend_for(raw)
         if backend is None or raw["metadata"].get("deletionTimestamp"):
@@ -210,13 +216,14 @@ class IngressReconciler:
             run.cluster, run.backend.name, prepared.ingress, self.settings
         )
         self._tracker.track(run.ref, reads)
+        shared = self.settings.shared_secret_namespaces
         try:
-            translation = translate(
-                run.backend,
-                prepared,
-                context,
-                guard=self.guard,
-                shared_namespaces=self.settings.shared_secret_namespaces,
+            translation = self._translations.get(
+                run.ref,
+                (run.backend, prepared, context, shared),
+                lambda: translate(
+                    run.backend, prepared, context, guard=self.guard, shared_namespaces=shared
+                ),
             )
         except BackendFailure as failure:
             retry = self.recheck_after if failure.reason == Reason.TRANSLATION_TIMEOUT else None
