@@ -201,7 +201,13 @@ class GatewayRunner:
         if result.retryable:
             self._seen = None
         else:
-            self._seen = {ObjectRef.of(c): seen(c, secrets) for c in written if c is not None}
+            # A config deleted while this sync ran (its status write found it
+            # gone) was still in the snapshot: it stays recorded as it was
+            # listed, so its deletion is a change and the next look syncs.
+            self._seen = {
+                ObjectRef.of(listed): seen(stored if stored is not None else listed, secrets)
+                for listed, stored in zip(configs, written, strict=True)
+            }
         return result
 
     def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:

@@ -10,6 +10,7 @@ bounded; nothing asserts a duration.
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -24,17 +25,17 @@ from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Object, ObjectRef
 from kingress.controller.clock import FakeClock
 from kingress.controller.ingress import CLUSTER_INGRESS, IngressReconciler
-from kingress.controller.reconciler import Reconciler
+from kingress.controller.reconciler import Context, Reconciler
 from kingress.controller.settle import settle
 from kingress.samples.helloworld import HelloServer
 from kingress.testing import ingress, path, rule, split, tls
 from kingress_envoy.backend import INGRESS_CLASS as ENVOY_CLASS
 from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.binary import EnvoyNotFound, find_envoy
-from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
+from kingress_envoy.gateway import ApplyResult, EnvoyGateway, GatewayPorts
 from kingress_envoy.names import ListenerName
 from kingress_envoy.runner import CONFIG_KIND, SECRET, GatewayRunner
-from kingress_envoy.snapshot import empty_snapshot
+from kingress_envoy.snapshot import EnvoySnapshot, empty_snapshot
 
 HOST = "hello.example.com"
 
@@ -307,3 +308,53 @@ def test_a_tls_secret_appearing_re_triggers_the_runner(
     world.settle()
     refused = world.condition("secure", "LoadBalancerReady")
     assert (refused["status"], refused["reason"]) == ("False", "EnvoyRejected")
+
+
+class DeletingGateway:
+    """A gateway without Envoy that serves every snapshot (a runner ``Gateway``).
+
+    Its first apply deletes ``victim`` from ``store`` first: a config deleted
+    while a sync that listed it is still running.
+    """
+
+    def __init__(self, store: MemoryCluster, victim: ObjectRef) -> None:
+        self.store = store
+        self.victim: ObjectRef | None = victim
+        self.snapshot: EnvoySnapshot = empty_snapshot()
+        self.running = True
+
+    def apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
+        if self.victim is not None:
+            self.store.delete(self.victim.kind, self.victim.namespace, self.victim.name)
+            self.victim = None
+        self.snapshot = snapshot
+        return ApplyResult.serving(snapshot)
+
+
+def serves(gateway: DeletingGateway, host: str) -> bool:
+    """Whether the gateway's snapshot routes ``host`` on the public listener."""
+    return host in json.dumps(gateway.snapshot.route_config(ListenerName.PUBLIC_HTTP))
+
+
+def test_a_config_deleted_during_a_sync_is_removed_at_the_next_look() -> None:
+    store = MemoryCluster()
+    registry = BackendRegistry()
+    registry.add(EnvoyBackend())
+    for name in ("stays", "goes"):
+        obj = hello(name, f"{name}.example.com", ("rev-1", 100)).to_dict()
+        obj["metadata"]["annotations"] = {INGRESS_CLASS: ENVOY_CLASS}
+        obj["metadata"].pop("uid", None)
+        obj.pop("status", None)
+        store.create(obj)
+    settle(store, [IngressReconciler(registry)], FakeClock())
+    goes = ObjectRef(CONFIG_KIND, "default", "goes")
+    gateway = DeletingGateway(store, goes)
+    runner = GatewayRunner(gateway)
+    context = Context(cluster=store, clock=FakeClock())
+
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "stays"))
+    assert serves(gateway, "goes.example.com"), "the sync listed it before the delete"
+    # The delete's own event comes next: it must not be taken as already seen.
+    runner.reconcile(context, goes)
+    assert not serves(gateway, "goes.example.com")
+    assert serves(gateway, "stays.example.com")
