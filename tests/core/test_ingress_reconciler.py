@@ -19,7 +19,7 @@ import pytest
 import kingress
 from kingress.api.annotations import INGRESS_CLASS, INGRESS_LABEL
 from kingress.backends import BackendRegistry, Object
-from kingress.cluster.errors import Conflict, Invalid
+from kingress.cluster.errors import ApiError, Conflict, Invalid
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.cluster.recording import RecordingCluster, Verb
@@ -481,11 +481,22 @@ def test_a_failed_translation_keeps_the_objects_that_serve_the_last_good_spec() 
     assert status["annotations"] == {APPLIED_KINDS: "ConfigMap", GRANTED_HOSTS: "hello.example.com"}
 
 
-def test_a_refused_write_is_reported_recorded_and_retried() -> None:
+@pytest.mark.parametrize(
+    ("error", "ready"),
+    [
+        # A refusal is the ingress's failure: Ready=False.
+        pytest.param(Invalid("Secret is not allowed here"), "False", id="refused"),
+        # A 409 is routine: the ingress must go Unknown (as Knative's
+        # MarkIngressNotReady), never Ready=False, which would turn its Route
+        # and Service Ready=False.
+        pytest.param(Conflict("the object has been modified"), "Unknown", id="may-pass"),
+    ],
+)
+def test_a_failed_write_is_recorded_reported_and_retried(error: ApiError, ready: str) -> None:
     store, cluster = world(hello())
-    cluster.failures[(Verb.CREATE, "Secret")] = Invalid("Secret is not allowed here")
+    cluster.failures[(Verb.CREATE, "Secret")] = error
     backend = Gateway("routes", compose(routes("ConfigMap"), routes("Secret")))
-    with pytest.raises(Invalid):
+    with pytest.raises(type(error)):
         reconcile(cluster, backend)
     assert actions(cluster) == [created("ConfigMap", "hello-r0"), STATUS]
     status = store.get(REF.kind, REF.namespace, REF.name)["status"]
@@ -493,32 +504,7 @@ def test_a_refused_write_is_reported_recorded_and_retried() -> None:
         APPLIED_KINDS: "ConfigMap,Secret",
         GRANTED_HOSTS: "hello.example.com",
     }
-    assert conditions(store)["Ready"] == (
-        "False",
-        "ReconcileIngressFailed",
-        "Secret is not allowed here",
-    )
-
-
-def test_a_write_that_may_pass_is_retried_without_reporting_a_failure() -> None:
-    # A 409 is routine: the ingress must go Unknown (as Knative's MarkIngressNotReady),
-    # never Ready=False, which would turn its Route and Service Ready=False.
-    store, cluster = world(hello())
-    cluster.failures[(Verb.CREATE, "Secret")] = Conflict("the object has been modified")
-    backend = Gateway("routes", compose(routes("ConfigMap"), routes("Secret")))
-    with pytest.raises(Conflict):
-        reconcile(cluster, backend)
-    assert actions(cluster) == [created("ConfigMap", "hello-r0"), STATUS]
-    status = store.get(REF.kind, REF.namespace, REF.name)["status"]
-    assert status["annotations"] == {
-        APPLIED_KINDS: "ConfigMap,Secret",
-        GRANTED_HOSTS: "hello.example.com",
-    }
-    assert conditions(store)["Ready"] == (
-        "Unknown",
-        "ReconcileIngressFailed",
-        "the object has been modified",
-    )
+    assert conditions(store)["Ready"] == (ready, "ReconcileIngressFailed", error.message)
 
 
 def compose(*produces: Produce) -> Produce:
