@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks import envoy_update
@@ -37,24 +38,32 @@ from kingress.ingress.pipeline import prepare
 from kingress.route.reconciler import CLUSTER_INGRESS
 
 
-def _serialise_seconds(objects: list[Any]) -> float:
-    started = time.perf_counter()
+def _serialise_seconds(objects: list[Any], clock: Callable[[], float] = time.perf_counter) -> float:
+    """How long serialising ``objects`` to JSON takes on ``clock`` (the floor)."""
+    started = clock()
     for obj in objects:
         json.dumps(obj)
-    return time.perf_counter() - started
+    return clock() - started
 
 
 #: Ingresses translated, then serialised, at a time: their outputs are let go
 #: after each chunk, so the measurement's own memory stays bounded at any N.
 TRANSLATION_CHUNK = 500
 
+#: Each chunk's translation and its floor are timed this many times, on the
+#: thread's CPU clock, and the least of each is kept: both sides then measure
+#: the work itself rather than what else the machine ran meanwhile.
+TRANSLATION_REPEATS = 3
+
 
 def translation(world: World) -> dict[str, Any]:
     """Every ClusterIngress through the backend's ``translate``, against serialising the output.
 
     Done in chunks of ``TRANSLATION_CHUNK`` ingresses: each chunk's
-    translations are timed, then its output is serialised (the floor) and
-    dropped, so the peak RSS reported is the pipeline's, not this check's
+    translations are timed, then its output is serialised (the floor), each
+    ``TRANSLATION_REPEATS`` times keeping the least (a collection of the
+    pipeline's garbage, or another process, lands in one repeat, not in
+    all), and the output is dropped, so the peak RSS reported is the pipeline's, not this check's
     (the whole output of 10,000 Istio ingresses is about 900 MiB of dicts).
     Ingresses the backend refuses (``NotSupported``: ingress-nginx cannot add
     headers after a split) are counted, not timed.
@@ -71,15 +80,21 @@ def translation(world: World) -> dict[str, Any]:
                 world.store, backend.name, prepared.ingress, IngressSettings()
             )
             work.append((prepared.probed, context))
-        outputs: list[Object] = []
-        started = time.perf_counter()
-        for ingress, context in work:
-            try:
-                outputs.extend(backend.translate(ingress, context).objects)
-            except TranslationError:
-                refused += 1
-        seconds += time.perf_counter() - started
-        floor += _serialise_seconds(outputs)
+        best = best_floor = float("inf")
+        for _ in range(TRANSLATION_REPEATS):
+            outputs: list[Object] = []
+            failed = 0
+            started = time.thread_time()
+            for ingress, context in work:
+                try:
+                    outputs.extend(backend.translate(ingress, context).objects)
+                except TranslationError:
+                    failed += 1
+            best = min(best, time.thread_time() - started)
+            best_floor = min(best_floor, _serialise_seconds(outputs, time.thread_time))
+        seconds += best
+        floor += best_floor
+        refused += failed
         objects += len(outputs)
     return {
         "ingresses": len(stored),
