@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kingress.api.conditions import Condition
 from kingress.api.serving import Addressable, ServiceStatus, TrafficTarget
 from kingress.cluster.port import ObjectRef
 from kingress.serving import access
@@ -79,3 +80,20 @@ JUST_CREATED = ServiceStatus(
         ROUTE_OUT_OF_DATE,
     ),
 ).to_dict()
+
+
+def service_status(**fields: object) -> list[tuple[str, str, dict[str, object]]]:
+    """The status write expected on the Service ``svc``."""
+    return [("Service", "svc", ServiceStatus.model_validate(fields).to_dict())]
+
+
+def name_taken(name: str) -> tuple[Condition, Condition]:
+    """Ready and RoutesReady False: a conflicting Revision holds the chosen name ``name``."""
+    message = (
+        f'The revision name "{name}" is taken by a conflicting Revision, '
+        "so traffic will not be migrated"
+    )
+    return (
+        cond("Ready", "False", "RevisionNameTaken", message),
+        cond("RoutesReady", "False", "RevisionNameTaken", message),
+    )

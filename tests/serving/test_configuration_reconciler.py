@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kingress.api.annotations import ROUTE_LABEL, ROUTES_ANNOTATION
+from kingress.api.conditions import Condition
 from kingress.api.meta import ObjectMeta
 from kingress.api.serving import ConfigurationStatus, RevisionTemplateSpec
 from kingress.cluster.errors import AlreadyExists, ApiError, Conflict, Invalid
@@ -71,58 +72,56 @@ def status(*conds: object, **fields: object) -> dict[str, object]:
     ).to_dict()
 
 
+def svc_status(*conds: Condition, **fields: object) -> list[tuple[str, str, dict[str, object]]]:
+    """The status write expected on the Configuration ``svc``."""
+    return [("Configuration", "svc", status(*conds, **fields))]
+
+
+def name_taken(name: str) -> Condition:
+    """Ready=False because another object already holds the Revision name ``name``."""
+    return cond(
+        "Ready",
+        "False",
+        "RevisionFailed",
+        "Revision creation failed with message: "
+        f'revisions.serving.knative.dev "{name}" already exists.',
+    )
+
+
 ROWS = [
     Row(
         name="creates-the-first-revision",
         key=KEY,
         objects=[CFG],
         want_creates=[REV1],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="ready-revision-becomes-latest-ready",
         key=KEY,
         objects=[CFG, ready_revision(REV1)],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                    latest_ready_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready"),
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+            latest_ready_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="new-generation-stamps-the-next-revision-and-keeps-the-last",
         key=KEY,
         objects=[CFG2, ready_revision(REV1)],
         want_creates=[REV2],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=2,
-                    latest_created_revision_name="svc-00002",
-                    latest_ready_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=2,
+            latest_created_revision_name="svc-00002",
+            latest_ready_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="failed-latest-revision-keeps-last-ready",
@@ -132,95 +131,59 @@ ROWS = [
             ready_revision(REV1),
             failed_revision("ProgressDeadlineExceeded", FAILURE)(REV2),
         ],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond(
-                        "Ready",
-                        "False",
-                        "RevisionFailed",
-                        f'Revision "svc-00002" failed with message: {FAILURE}.',
-                    ),
-                    observed_generation=2,
-                    latest_created_revision_name="svc-00002",
-                    latest_ready_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond(
+                "Ready",
+                "False",
+                "RevisionFailed",
+                f'Revision "svc-00002" failed with message: {FAILURE}.',
+            ),
+            observed_generation=2,
+            latest_created_revision_name="svc-00002",
+            latest_ready_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="newest-ready-revision-wins",
         key=KEY,
         objects=[CFG3, ready_revision(REV1), ready_revision(REV2), REV3],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=3,
-                    latest_created_revision_name="svc-00003",
-                    latest_ready_revision_name="svc-00002",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=3,
+            latest_created_revision_name="svc-00003",
+            latest_ready_revision_name="svc-00002",
+        ),
     ),
     Row(
         name="chosen-name-is-used-and-found-by-label",
         key=KEY,
         objects=[BLUE],
         want_creates=[revision_of(BLUE, 1)],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-blue",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=1,
+            latest_created_revision_name="svc-blue",
+        ),
     ),
     Row(
         name="chosen-name-ready",
         key=KEY,
         objects=[BLUE, ready_revision(revision_of(BLUE, 1))],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-blue",
-                    latest_ready_revision_name="svc-blue",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready"),
+            observed_generation=1,
+            latest_created_revision_name="svc-blue",
+            latest_ready_revision_name="svc-blue",
+        ),
     ),
     Row(
         name="chosen-name-owned-by-another-configuration",
         key=KEY,
         objects=[BLUE, revision(NS, "svc-blue", owned_by(configuration(NS, "other")))],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond(
-                        "Ready",
-                        "False",
-                        "RevisionFailed",
-                        "Revision creation failed with message: "
-                        'revisions.serving.knative.dev "svc-blue" already exists.',
-                    ),
-                    observed_generation=1,
-                ),
-            )
-        ],
+        want_status=svc_status(
+            name_taken("svc-blue"),
+            observed_generation=1,
+        ),
     ),
     Row(
         name="chosen-name-stamped-for-another-generation-with-another-spec",
@@ -229,22 +192,10 @@ ROWS = [
             config_of(SVC, with_template(BLUE_TEMPLATE), with_config_env("v2"), with_generation(2)),
             revision_of(BLUE, 1),
         ],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond(
-                        "Ready",
-                        "False",
-                        "RevisionFailed",
-                        "Revision creation failed with message: "
-                        'revisions.serving.knative.dev "svc-blue" already exists.',
-                    ),
-                    observed_generation=2,
-                ),
-            )
-        ],
+        want_status=svc_status(
+            name_taken("svc-blue"),
+            observed_generation=2,
+        ),
     ),
     Row(
         name="chosen-name-same-spec-another-generation-is-reused",
@@ -253,56 +204,32 @@ ROWS = [
             config_of(SVC, with_template(BLUE_TEMPLATE), with_generation(2)),
             ready_revision(revision_of(BLUE, 1)),
         ],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready"),
-                    observed_generation=2,
-                    latest_created_revision_name="svc-blue",
-                    latest_ready_revision_name="svc-blue",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready"),
+            observed_generation=2,
+            latest_created_revision_name="svc-blue",
+            latest_ready_revision_name="svc-blue",
+        ),
     ),
     Row(
         name="foreign-revision-holding-the-generated-name",
         key=KEY,
         objects=[CFG, revision(NS, "svc-00001", owned_by(configuration(NS, "other")))],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond(
-                        "Ready",
-                        "False",
-                        "RevisionFailed",
-                        "Revision creation failed with message: "
-                        'revisions.serving.knative.dev "svc-00001" already exists.',
-                    ),
-                    observed_generation=1,
-                ),
-            )
-        ],
+        want_status=svc_status(
+            name_taken("svc-00001"),
+            observed_generation=1,
+        ),
     ),
     Row(
         name="standalone-configuration-revision-has-no-service-label",
         key=KEY,
         objects=[configuration(NS, "svc")],
         want_creates=[revision_of(configuration(NS, "svc"), 1)],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="route-records-propagate-to-the-new-revision",
@@ -322,17 +249,11 @@ ROWS = [
                 with_annotations({ROUTES_ANNOTATION: "svc"}),
             )
         ],
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond("Ready", "Unknown"),
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond("Ready", "Unknown"),
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+        ),
     ),
     Row(
         name="revision-create-refused",
@@ -341,22 +262,15 @@ ROWS = [
         failures=[(Verb.CREATE, "Revision")],
         failure=Invalid,
         want_err=Invalid,
-        want_status=[
-            (
-                "Configuration",
-                "svc",
-                status(
-                    cond(
-                        "Ready",
-                        "False",
-                        "RevisionFailed",
-                        "Revision creation failed with message: inducing failure for create "
-                        "Revision.",
-                    ),
-                    observed_generation=1,
-                ),
-            )
-        ],
+        want_status=svc_status(
+            cond(
+                "Ready",
+                "False",
+                "RevisionFailed",
+                "Revision creation failed with message: inducing failure for create Revision.",
+            ),
+            observed_generation=1,
+        ),
     ),
     # A refusal that may pass is retried, not reported (Knative marks it RevisionFailed).
     Row(

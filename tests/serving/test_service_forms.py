@@ -31,6 +31,7 @@ from tests.serving.service_expect import (
     NS,
     SERVED,
     URL,
+    service_status,
 )
 from tests.serving.tabletest import Row, reconcile_again, run
 
@@ -128,22 +129,16 @@ ROWS = [
             configuration(NS, "svc"),
             route(NS, "svc", route_traffic(to_config("svc"))),
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    url=URL,
-                    address=ADDRESS,
-                    conditions=conditions(
-                        cond("ConfigurationsReady", "Unknown", "Manual", MANUAL_MESSAGE),
-                        cond("Ready", "Unknown", "Manual", MANUAL_MESSAGE),
-                        cond("RoutesReady", "Unknown", "Manual", MANUAL_MESSAGE),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            url=URL,
+            address=ADDRESS,
+            conditions=conditions(
+                cond("ConfigurationsReady", "Unknown", "Manual", MANUAL_MESSAGE),
+                cond("Ready", "Unknown", "Manual", MANUAL_MESSAGE),
+                cond("RoutesReady", "Unknown", "Manual", MANUAL_MESSAGE),
+            ),
+        ),
     ),
 ]
 

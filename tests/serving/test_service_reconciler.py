@@ -14,7 +14,7 @@ from kingress.api.annotations import (
     SERVICE_LABEL,
     V1ALPHA1_FORM_ANNOTATION,
 )
-from kingress.api.serving import ServiceStatus, TrafficTarget
+from kingress.api.serving import TrafficTarget
 from kingress.cluster.errors import ApiError
 from kingress.cluster.recording import Verb
 from kingress.serving.service import ServiceReconciler
@@ -53,6 +53,8 @@ from tests.serving.service_expect import (
     ROUTE_OUT_OF_DATE,
     ROUTE_OUT_OF_DATE_MESSAGE,
     SVC,
+    name_taken,
+    service_status,
 )
 from tests.serving.tabletest import Row, reconcile_again, run
 
@@ -76,61 +78,49 @@ ROWS = [
         name="configuration-not-owned",
         key=KEY,
         objects=[SVC, configuration(NS, "svc")],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    conditions=conditions(
-                        cond(
-                            "ConfigurationsReady",
-                            "False",
-                            "NotOwned",
-                            'There is an existing Configuration "svc" that we do not own.',
-                        ),
-                        cond(
-                            "Ready",
-                            "False",
-                            "NotOwned",
-                            'There is an existing Configuration "svc" that we do not own.',
-                        ),
-                        cond("RoutesReady", "Unknown"),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            conditions=conditions(
+                cond(
+                    "ConfigurationsReady",
+                    "False",
+                    "NotOwned",
+                    'There is an existing Configuration "svc" that we do not own.',
+                ),
+                cond(
+                    "Ready",
+                    "False",
+                    "NotOwned",
+                    'There is an existing Configuration "svc" that we do not own.',
+                ),
+                cond("RoutesReady", "Unknown"),
+            ),
+        ),
     ),
     Row(
         name="route-not-owned",
         key=KEY,
         objects=[SVC, READY_CONFIG, route(NS, "svc", route_traffic(to_config("svc")))],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                    latest_ready_revision_name="svc-00001",
-                    conditions=conditions(
-                        cond("ConfigurationsReady"),
-                        cond(
-                            "Ready",
-                            "False",
-                            "NotOwned",
-                            'There is an existing Route "svc" that we do not own.',
-                        ),
-                        cond(
-                            "RoutesReady",
-                            "False",
-                            "NotOwned",
-                            'There is an existing Route "svc" that we do not own.',
-                        ),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+            latest_ready_revision_name="svc-00001",
+            conditions=conditions(
+                cond("ConfigurationsReady"),
+                cond(
+                    "Ready",
+                    "False",
+                    "NotOwned",
+                    'There is an existing Route "svc" that we do not own.',
+                ),
+                cond(
+                    "RoutesReady",
+                    "False",
+                    "NotOwned",
+                    'There is an existing Route "svc" that we do not own.',
+                ),
+            ),
+        ),
     ),
     Row(
         name="propagates-ready-children",
@@ -194,22 +184,16 @@ ROWS = [
                 update={"metadata": READY_ROUTE.metadata.model_copy(update={"generation": 2})}
             ),
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    latest_created_revision_name="svc-00001",
-                    latest_ready_revision_name="svc-00001",
-                    conditions=conditions(
-                        cond("ConfigurationsReady"),
-                        cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
-                        ROUTE_OUT_OF_DATE,
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            latest_created_revision_name="svc-00001",
+            latest_ready_revision_name="svc-00001",
+            conditions=conditions(
+                cond("ConfigurationsReady"),
+                cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
+                ROUTE_OUT_OF_DATE,
+            ),
+        ),
     ),
     Row(
         name="template-change-updates-configuration-keeping-labeler-records",
@@ -283,22 +267,16 @@ ROWS = [
                 ),
             )
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=2,
-                    latest_created_revision_name="svc-00001",
-                    latest_ready_revision_name="svc-00001",
-                    conditions=conditions(
-                        cond("ConfigurationsReady"),
-                        cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
-                        ROUTE_OUT_OF_DATE,
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=2,
+            latest_created_revision_name="svc-00001",
+            latest_ready_revision_name="svc-00001",
+            conditions=conditions(
+                cond("ConfigurationsReady"),
+                cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
+                ROUTE_OUT_OF_DATE,
+            ),
+        ),
     ),
     Row(
         name="annotations-and-labels-propagate",
@@ -351,26 +329,20 @@ ROWS = [
             service(NS, "svc", with_template_name("svc-blue")),
             config_of(service(NS, "svc", with_template_name("svc-blue"))),
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    conditions=conditions(
-                        CONFIG_OUT_OF_DATE,
-                        cond(
-                            "Ready",
-                            "Unknown",
-                            "OutOfDate",
-                            "The Configuration is still working to reflect the latest "
-                            "desired specification.",
-                        ),
-                        cond("RoutesReady", "Unknown"),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            conditions=conditions(
+                CONFIG_OUT_OF_DATE,
+                cond(
+                    "Ready",
+                    "Unknown",
+                    "OutOfDate",
+                    "The Configuration is still working to reflect the latest "
+                    "desired specification.",
+                ),
+                cond("RoutesReady", "Unknown"),
+            ),
+        ),
     ),
     Row(
         name="chosen-revision-name-taken",
@@ -384,32 +356,13 @@ ROWS = [
             ),
             revision(NS, "svc-blue", owned_by(configuration(NS, "other"))),
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    conditions=conditions(
-                        cond("ConfigurationsReady", "Unknown"),
-                        cond(
-                            "Ready",
-                            "False",
-                            "RevisionNameTaken",
-                            'The revision name "svc-blue" is taken by a conflicting Revision, '
-                            "so traffic will not be migrated",
-                        ),
-                        cond(
-                            "RoutesReady",
-                            "False",
-                            "RevisionNameTaken",
-                            'The revision name "svc-blue" is taken by a conflicting Revision, '
-                            "so traffic will not be migrated",
-                        ),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            conditions=conditions(
+                cond("ConfigurationsReady", "Unknown"),
+                *name_taken("svc-blue"),
+            ),
+        ),
     ),
     Row(
         name="chosen-revision-name-held-by-our-own-revision-proceeds",
@@ -420,21 +373,15 @@ ROWS = [
             revision_of(BLUE_CONFIG, 1),
         ],
         want_creates=[route_of(BLUE_SVC)],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    latest_created_revision_name="svc-blue",
-                    conditions=conditions(
-                        cond("ConfigurationsReady", "Unknown"),
-                        cond("Ready", "Unknown"),
-                        ROUTE_OUT_OF_DATE,
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            latest_created_revision_name="svc-blue",
+            conditions=conditions(
+                cond("ConfigurationsReady", "Unknown"),
+                cond("Ready", "Unknown"),
+                ROUTE_OUT_OF_DATE,
+            ),
+        ),
     ),
     Row(
         name="chosen-revision-name-held-for-another-generation-with-another-spec",
@@ -448,33 +395,14 @@ ROWS = [
                 owned_by(BLUE_CONFIG),
             ),
         ],
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    latest_created_revision_name="svc-blue",
-                    conditions=conditions(
-                        cond("ConfigurationsReady", "Unknown"),
-                        cond(
-                            "Ready",
-                            "False",
-                            "RevisionNameTaken",
-                            'The revision name "svc-blue" is taken by a conflicting Revision, '
-                            "so traffic will not be migrated",
-                        ),
-                        cond(
-                            "RoutesReady",
-                            "False",
-                            "RevisionNameTaken",
-                            'The revision name "svc-blue" is taken by a conflicting Revision, '
-                            "so traffic will not be migrated",
-                        ),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            latest_created_revision_name="svc-blue",
+            conditions=conditions(
+                cond("ConfigurationsReady", "Unknown"),
+                *name_taken("svc-blue"),
+            ),
+        ),
     ),
     Row(
         name="configuration-create-fails",
@@ -482,20 +410,14 @@ ROWS = [
         objects=[SVC],
         failures=[(Verb.CREATE, "Configuration")],
         want_err=ApiError,
-        want_status=[
-            (
-                "Service",
-                "svc",
-                ServiceStatus(
-                    observed_generation=1,
-                    conditions=conditions(
-                        cond("ConfigurationsReady", "Unknown"),
-                        cond("Ready", "Unknown"),
-                        cond("RoutesReady", "Unknown"),
-                    ),
-                ).to_dict(),
-            )
-        ],
+        want_status=service_status(
+            observed_generation=1,
+            conditions=conditions(
+                cond("ConfigurationsReady", "Unknown"),
+                cond("Ready", "Unknown"),
+                cond("RoutesReady", "Unknown"),
+            ),
+        ),
     ),
     Row(name="deleted-service-is-a-no-op", key=KEY, objects=[]),
 ]
