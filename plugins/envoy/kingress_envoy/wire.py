@@ -17,10 +17,11 @@ emitter closed over its tag bytes), and encoding is then a loop over the
 dict's items. Child plans are compiled on first use, so a Bootstrap does not
 compile all of Envoy's API up front.
 
-Output is canonical: fields in field-number order (repeated items in their
-order), proto3 defaults of fields without presence left out, repeated
-numeric fields packed, map entries with both key and value. The same
-resource therefore always yields the same bytes, whatever its keys' order.
+Fields are written in the dict's order (protobuf parsers take any order), so
+the same dict always yields the same bytes; proto3 defaults of fields
+without presence are left out, repeated numeric fields are packed, map
+entries carry both key and value. Nested messages are written in place into
+one buffer and their length patched afterwards, so no message is copied.
 
 Raw Anys: ``{"type_url": url, "value": bytes}`` (no ``"@type"``) is an
 ``Any`` given field by field, so pre-encoded bytes are embedded as they are;
@@ -35,6 +36,7 @@ from __future__ import annotations
 import binascii
 import calendar
 import contextlib
+import functools
 import importlib
 import re
 import struct
@@ -348,32 +350,35 @@ def _map_key(proto_type: str) -> Callable[[Any], bytes]:
 # -- message plans --------------------------------------------------------------------------
 
 
-#: How ``_Message.encode`` writes a field: the common kinds inline, the rest by ``emit``.
+#: How ``_Message.write`` writes a field: the common kinds inline, the rest by ``emit``.
 _MESSAGE, _MESSAGES, _STRING, _OTHER = range(4)
+
+#: Appends a message's fields, from its JSON value, to a buffer.
+Write = Callable[[bytearray, Any], None]
 
 
 class _Field:
     """One field of a plan: its name (for error paths), number, oneof group and how to write it.
 
-    ``kind`` picks the inline path of ``_Message.encode`` for the common cases
-    (a message, repeated messages, a string); ``emit`` writes any field.
+    ``kind`` picks the inline path of ``_Message.write`` for the common cases
+    (a message, repeated messages, a string); ``emit`` writes any field on its
+    own; ``child`` writes a message field's message.
     """
 
-    __slots__ = ("child", "emit", "group", "kind", "name", "nullable", "number", "presence", "tag")
+    __slots__ = ("child", "emit", "group", "kind", "name", "nullable", "presence", "tag")
 
     def __init__(self, name: str, info: betterproto2.FieldMetadata, kind: int, emit: Emit) -> None:
         self.name = name
-        self.number = info.number
         self.group = info.group
         self.presence = bool(info.optional or info.group)
         self.kind = kind
         self.emit = emit
         self.tag = _tag(info.number, 2)  # used by the length-delimited kinds only
-        self.child: Callable[[Any], bytes] = _no_child
+        self.child: Write = _no_child
         self.nullable = False
 
 
-def _no_child(value: Any) -> bytes:
+def _no_child(buffer: bytearray, value: Any) -> None:
     raise AssertionError("not a message field")
 
 
@@ -381,6 +386,22 @@ def _json_name(name: str) -> str:
     """protoc's JSON name for a field: lowerCamel of its snake_case proto name."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _open(buffer: bytearray, tag: bytes) -> int:
+    """Start a length-delimited field: its tag and a one-byte length to patch (its offset)."""
+    buffer += tag
+    buffer.append(0)
+    return len(buffer)
+
+
+def _close(buffer: bytearray, start: int) -> None:
+    """Patch the length of the field opened at ``start`` (widening it past 127 bytes)."""
+    size = len(buffer) - start
+    if size < 128:
+        buffer[start - 1] = size
+    else:
+        buffer[start - 1 : start] = _varint(size)
 
 
 class _Message:
@@ -420,47 +441,52 @@ class _Message:
         return found
 
     def encode(self, value: Any) -> bytes:
-        """The message's wire bytes from its JSON object (the hot loop)."""
+        """The message's wire bytes from its JSON value."""
+        buffer = bytearray()
+        self.write(buffer, value)
+        return bytes(buffer)
+
+    def write(self, buffer: bytearray, value: Any) -> None:
+        """Append the message's fields from its JSON object (the hot loop).
+
+        Fields are written in the object's order (any order is valid protobuf);
+        a nested message is written in place and its length patched after.
+        """
         if type(value) is not dict:
             value = _mapping(value)
         fields = self._fields or self.fields()
-        chunks: list[bytes] = []
-        numbers: list[int] = []
         grouped: list[_Field] | None = None
-        last = 0
-        ordered = True
         for key, item in value.items():
             field = fields.get(key) or self.field(key)
             if item is None and not field.nullable:
                 continue  # proto3 JSON: null is the field's default
             kind = field.kind
             try:
-                if kind == _MESSAGE:
-                    body = field.child(item)
-                    size = len(body)
-                    chunk = field.tag + (_SMALL[size] if size < 128 else _varint(size)) + body
-                elif kind == _STRING:
+                if kind == 0:  # _MESSAGE
+                    buffer += field.tag
+                    buffer.append(0)
+                    start = len(buffer)
+                    field.child(buffer, item)
+                    size = len(buffer) - start
+                    if size < 128:
+                        buffer[start - 1] = size
+                    else:
+                        buffer[start - 1 : start] = _varint(size)
+                elif kind == 2:  # _STRING
                     if type(item) is not str:
                         raise WireError(f"expected a string, got {_describe(item)}")
-                    if not item and not field.presence:
-                        continue
-                    data = item.encode()
-                    size = len(data)
-                    chunk = field.tag + (_SMALL[size] if size < 128 else _varint(size)) + data
-                elif kind == _MESSAGES:
-                    chunk = _repeated_messages(field, item)
+                    if item or field.presence:
+                        data = item.encode()
+                        size = len(data)
+                        buffer += field.tag
+                        buffer += _SMALL[size] if size < 128 else _varint(size)
+                        buffer += data
+                elif kind == 1:  # _MESSAGES
+                    _write_messages(buffer, field, item)
                 else:
-                    chunk = field.emit(item)
-                    if not chunk:
-                        continue
+                    buffer += field.emit(item)
             except WireError as error:
                 raise error.at(field.name) from None
-            number = field.number
-            if number <= last:
-                ordered = False
-            last = number
-            chunks.append(chunk)
-            numbers.append(number)
             if field.group is not None:
                 if grouped is None:
                     grouped = [field]
@@ -468,25 +494,23 @@ class _Message:
                     grouped.append(field)
         if grouped is not None and len(grouped) > 1:
             _check_oneofs(grouped)
-        if ordered:
-            return b"".join(chunks)
-        if len(set(numbers)) != len(numbers):
-            raise WireError(f"a field of {self.full_name} is given twice (under two names)")
-        order = sorted(range(len(chunks)), key=numbers.__getitem__)
-        return b"".join([chunks[i] for i in order])
 
 
-def _repeated_messages(field: _Field, items: Any) -> bytes:
-    encode, tag = field.child, field.tag
-    parts = []
+def _write_messages(buffer: bytearray, field: _Field, items: Any) -> None:
+    write, tag = field.child, field.tag
     for index, item in enumerate(_items(items)):
+        buffer += tag
+        buffer.append(0)
+        start = len(buffer)
         try:
-            body = encode(item)
+            write(buffer, item)
         except WireError as error:
             raise error.at(f"[{index}]") from None
-        size = len(body)
-        parts.append(tag + (_SMALL[size] if size < 128 else _varint(size)) + body)
-    return b"".join(parts)
+        size = len(buffer) - start
+        if size < 128:
+            buffer[start - 1] = size
+        else:
+            buffer[start - 1 : start] = _varint(size)
 
 
 def _check_oneofs(fields: list[_Field]) -> None:
@@ -511,12 +535,15 @@ def _compile_field(
         return _Field(name, info, _OTHER, emit)
     if proto_type == betterproto2.TYPE_MESSAGE:
         message = _plan(info.unwrap() if info.unwrap else field_cls)
-        field = _Field(name, info, _MESSAGES if info.repeated else _MESSAGE, _no_child)
-        field.child = message.encode
-        field.nullable = isinstance(message, _ValueMessage) and not info.repeated
+        payload = _length_delimited(message)
+        tag = _tag(number, 2)
+        if info.repeated:
+            field = _Field(name, info, _MESSAGES, _emit_repeated(tag, payload))
+        else:
+            field = _Field(name, info, _MESSAGE, lambda value: tag + payload(value))
+            field.nullable = isinstance(message, _ValueMessage)
+        field.child = message.write
         return field
-    if proto_type == betterproto2.TYPE_STRING and not info.repeated:
-        return _Field(name, info, _STRING, _no_child)
     if proto_type == betterproto2.TYPE_ENUM:
         wire_type, payload, default = 0, _enum_payload(field_cls), b"\x00"
     else:
@@ -526,7 +553,8 @@ def _compile_field(
         return _Field(name, info, _OTHER, repeated(_tag(number, 2), payload))
     presence = bool(info.optional or info.group)
     emit = _emit_scalar(_tag(number, wire_type), payload, default, presence)
-    return _Field(name, info, _OTHER, emit)
+    kind = _STRING if proto_type == betterproto2.TYPE_STRING else _OTHER
+    return _Field(name, info, kind, emit)
 
 
 def _value_emitter(info: betterproto2.FieldMetadata, value_cls: type) -> Callable[[Any], bytes]:
@@ -561,26 +589,38 @@ class _SpecialJson(_Message):
 
 
 class _AnyMessage(_SpecialJson):
-    """``google.protobuf.Any``: ``{"@type": url, ...fields}``, or field by field (raw)."""
+    """``google.protobuf.Any``: ``{"@type": url, ...fields}``, or field by field (raw).
 
-    def encode(self, value: Any) -> bytes:
+    The raw form (``{"type_url": url, "value": bytes}``) embeds bytes already
+    encoded as they are.
+    """
+
+    def write(self, buffer: bytearray, value: Any) -> None:
         value = _mapping(value)
         url = value.get("@type")
         if url is None:
-            return super().encode(value)
+            super().write(buffer, value)
+            return
         if type(url) is not str:
             raise WireError(f"'@type' must be a string, got {_describe(url)}")
         inner = _plan_for_url(url)
+        data = url.encode()
+        buffer += b"\n"
+        buffer += _varint(len(data))
+        buffer += data
+        start = _open(buffer, b"\x12")
         if isinstance(inner, _SpecialJson):
             extra = set(value) - {"@type", "value"}
             if extra:
                 raise WireError(f"unknown field {min(extra)!r} ({inner.full_name} is in 'value')")
-            body = inner.encode(value["value"]) if "value" in value else b""
+            if "value" in value:
+                inner.write(buffer, value["value"])
         else:
-            body = inner.encode({k: v for k, v in value.items() if k != "@type"})
-        data = url.encode()
-        out = b"\n" + _varint(len(data)) + data
-        return out + b"\x12" + _varint(len(body)) + body if body else out
+            inner.write(buffer, {k: v for k, v in value.items() if k != "@type"})
+        if len(buffer) == start:
+            del buffer[start - 2 :]  # an empty value is left out
+        else:
+            _close(buffer, start)
 
 
 _DURATION = re.compile(r"(-)?(\d+)(?:\.(\d{1,9}))?s")
@@ -588,6 +628,7 @@ _MAX_SECONDS = 315_576_000_000
 
 
 def _seconds_nanos(seconds: int, nanos: int) -> bytes:
+    """The fields of a Duration or a Timestamp."""
     out = b""
     if seconds:
         out = b"\x08" + _varint(seconds if seconds >= 0 else seconds + 2**64)
@@ -599,18 +640,24 @@ def _seconds_nanos(seconds: int, nanos: int) -> bytes:
 class _DurationMessage(_SpecialJson):
     """``google.protobuf.Duration`` from ``"1.5s"`` (or ``{"seconds", "nanos"}``)."""
 
-    def encode(self, value: Any) -> bytes:
-        if type(value) is not str:
-            return super().encode(value)
-        match = _DURATION.fullmatch(value)
-        if match is None:
-            raise WireError(f"invalid duration {value!r} (expected e.g. '1.5s')")
-        sign = -1 if match[1] else 1
-        seconds = int(match[2])
-        nanos = int((match[3] or "").ljust(9, "0"))
-        if seconds > _MAX_SECONDS:
-            raise WireError(f"duration {value!r} is out of range")
-        return _seconds_nanos(sign * seconds, sign * nanos)
+    def write(self, buffer: bytearray, value: Any) -> None:
+        if type(value) is str:
+            buffer += _duration(value)
+        else:
+            super().write(buffer, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _duration(text: str) -> bytes:
+    """A Duration's fields from its JSON string (few distinct ones: remembered)."""
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise WireError(f"invalid duration {text!r} (expected e.g. '1.5s')")
+    sign = -1 if match[1] else 1
+    seconds = int(match[2])
+    if seconds > _MAX_SECONDS:
+        raise WireError(f"duration {text!r} is out of range")
+    return _seconds_nanos(sign * seconds, sign * int((match[3] or "").ljust(9, "0")))
 
 
 _TIMESTAMP = re.compile(
@@ -621,9 +668,10 @@ _TIMESTAMP = re.compile(
 class _TimestampMessage(_SpecialJson):
     """``google.protobuf.Timestamp`` from RFC 3339 (``"2026-01-02T03:04:05.5Z"``)."""
 
-    def encode(self, value: Any) -> bytes:
+    def write(self, buffer: bytearray, value: Any) -> None:
         if type(value) is not str:
-            return super().encode(value)
+            super().write(buffer, value)
+            return
         match = _TIMESTAMP.fullmatch(value)
         if match is None:
             raise WireError(f"invalid timestamp {value!r} (expected RFC 3339)")
@@ -635,38 +683,39 @@ class _TimestampMessage(_SpecialJson):
         if match[8]:
             offset = int(match[9]) * 3600 + int(match[10]) * 60
             seconds -= offset if match[8] == "+" else -offset
-        return _seconds_nanos(seconds, int((match[7] or "").ljust(9, "0")))
+        buffer += _seconds_nanos(seconds, int((match[7] or "").ljust(9, "0")))
 
 
 class _WrapperMessage(_SpecialJson):
     """``google.protobuf.*Value`` wrappers from their plain value."""
 
-    def encode(self, value: Any) -> bytes:
-        return self.fields()["value"].emit(value)
+    def write(self, buffer: bytearray, value: Any) -> None:
+        buffer += (self._fields or self.fields())["value"].emit(value)
 
 
 class _StructMessage(_SpecialJson):
     """``google.protobuf.Struct`` from a JSON object."""
 
-    def encode(self, value: Any) -> bytes:
-        return super().encode({"fields": _mapping(value)})
+    def write(self, buffer: bytearray, value: Any) -> None:
+        super().write(buffer, {"fields": _mapping(value)})
 
 
 class _ListValueMessage(_SpecialJson):
     """``google.protobuf.ListValue`` from a JSON array."""
 
-    def encode(self, value: Any) -> bytes:
-        return super().encode({"values": _items(value)})
+    def write(self, buffer: bytearray, value: Any) -> None:
+        super().write(buffer, {"values": _items(value)})
 
 
 class _ValueMessage(_SpecialJson):
     """``google.protobuf.Value`` from any JSON value (``None`` is ``null_value``)."""
 
-    def encode(self, value: Any) -> bytes:
-        if value is None:
-            return b"\x08\x00"
+    def write(self, buffer: bytearray, value: Any) -> None:
         kind = type(value)
-        if kind is bool:
+        if value is None:
+            name = "null_value"
+            value = 0
+        elif kind is bool:
             name = "bool_value"
         elif kind is int or kind is float:
             name = "number_value"
@@ -678,18 +727,21 @@ class _ValueMessage(_SpecialJson):
             name = "struct_value"
         else:
             raise WireError(f"not a JSON value: {_describe(value)}")
-        return self.fields()[name].emit(value)
+        buffer += self.fields()[name].emit(value)
 
 
 class _FieldMaskMessage(_SpecialJson):
     """``google.protobuf.FieldMask`` from ``"a.b,cD"`` (lowerCamel paths, to snake_case)."""
 
-    def encode(self, value: Any) -> bytes:
+    def write(self, buffer: bytearray, value: Any) -> None:
         if type(value) is not str:
             raise WireError(f"expected a field mask string, got {_describe(value)}")
         paths = [re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), p) for p in value.split(",") if p]
-        return super().encode({"paths": paths})
+        super().write(buffer, {"paths": paths})
 
+
+#: The scalar types with a ``google.protobuf.<Type>Value`` wrapper.
+_WRAPPED = ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
 
 _WELL_KNOWN: dict[str, type[_Message]] = {
     "google.protobuf.Any": _AnyMessage,
@@ -699,11 +751,7 @@ _WELL_KNOWN: dict[str, type[_Message]] = {
     "google.protobuf.ListValue": _ListValueMessage,
     "google.protobuf.Value": _ValueMessage,
     "google.protobuf.FieldMask": _FieldMaskMessage,
-    **{f"google.protobuf.{kind}Value": _WrapperMessage for kind in ("Bool", "String", "Bytes")},
-    **{
-        f"google.protobuf.{kind}Value": _WrapperMessage
-        for kind in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32")
-    },
+    **{f"google.protobuf.{kind}Value": _WrapperMessage for kind in _WRAPPED},
 }
 
 
