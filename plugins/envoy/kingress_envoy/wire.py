@@ -20,8 +20,9 @@ compile all of Envoy's API up front.
 Fields are written in the dict's order (protobuf parsers take any order), so
 the same dict always yields the same bytes; proto3 defaults of fields
 without presence are left out, repeated numeric fields are packed, map
-entries carry both key and value. Nested messages are written in place into
-one buffer and their length patched afterwards, so no message is copied.
+entries carry both key and value. A nested message is written in place, in
+the one buffer of the resource, behind a one-byte length patched afterwards
+(widened in place past 127 bytes), so no message is copied into its parent.
 
 Raw Anys: ``{"type_url": url, "value": bytes}`` (no ``"@type"``) is an
 ``Any`` given field by field, so pre-encoded bytes are embedded as they are;
@@ -336,15 +337,17 @@ def _emit_map(tag: bytes, key: Callable[[Any], bytes], value: Callable[[Any], by
 
 
 def _map_key(proto_type: str) -> Callable[[Any], bytes]:
-    """A map key's entry field (number 1): JSON gives every key as a string."""
-    payload = _SCALARS[proto_type][1]
-    tag = _tag(1, _SCALARS[proto_type][0])
-    if proto_type == betterproto2.TYPE_STRING:
-        return lambda key: tag + payload(key)
+    """A map key's entry field (number 1).
+
+    JSON gives every key as a string: integer keys go through ``_integer``
+    (which takes decimal strings), boolean ones are ``"true"``/``"false"``.
+    """
+    wire_type, payload, _ = _SCALARS[proto_type]
+    tag = _tag(1, wire_type)
     if proto_type == betterproto2.TYPE_BOOL:
         names = {"true": True, "false": False}
         return lambda key: tag + payload(names.get(key, key))
-    return lambda key: tag + payload(key)  # integers: _integer takes decimal strings
+    return lambda key: tag + payload(key)
 
 
 # -- message plans --------------------------------------------------------------------------
@@ -479,7 +482,10 @@ class _Message:
                         data = item.encode()
                         size = len(data)
                         buffer += field.tag
-                        buffer += _SMALL[size] if size < 128 else _varint(size)
+                        if size < 128:
+                            buffer.append(size)
+                        else:
+                            buffer += _varint(size)
                         buffer += data
                 elif kind == 1:  # _MESSAGES
                     _write_messages(buffer, field, item)
@@ -498,7 +504,9 @@ class _Message:
 
 def _write_messages(buffer: bytearray, field: _Field, items: Any) -> None:
     write, tag = field.child, field.tag
-    for index, item in enumerate(_items(items)):
+    if type(items) is not list:
+        items = _items(items)
+    for index, item in enumerate(items):
         buffer += tag
         buffer.append(0)
         start = len(buffer)
