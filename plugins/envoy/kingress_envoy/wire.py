@@ -265,7 +265,8 @@ def _enum_payload(enum: type[betterproto2.Enum]) -> Callable[[Any], bytes]:
 
 
 def _items(value: Any) -> list[Any] | tuple[Any, ...]:
-    if type(value) is list or type(value) is tuple:
+    """A JSON array: a list or a tuple (subclasses too, e.g. the store's frozen lists)."""
+    if isinstance(value, list | tuple):
         return value
     raise WireError(f"expected a list, got {_describe(value)}")
 
@@ -729,7 +730,7 @@ class _ValueMessage(_SpecialJson):
             name = "number_value"
         elif kind is str:
             name = "string_value"
-        elif kind is list or kind is tuple:
+        elif isinstance(value, list | tuple):
             name = "list_value"
         elif isinstance(value, Mapping):
             name = "struct_value"

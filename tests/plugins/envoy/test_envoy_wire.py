@@ -42,6 +42,7 @@ from kingress import (
     Visibility,
     insert_probe,
 )
+from kingress.frozen import FrozenList, freeze
 from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 from kingress_conformance.servers.certs import self_signed
 from kingress_envoy.backend import EnvoyBackend
@@ -331,6 +332,14 @@ def test_durations_and_timestamps_keep_nanoseconds_and_signs(
 )
 def test_equivalent_spellings_encode_alike(spelling: Object, canonical: Object) -> None:
     assert encode(TYPE_CLUSTER, spelling) == encode(TYPE_CLUSTER, canonical)
+
+
+def test_frozen_objects_from_the_store_encode_like_plain_ones() -> None:
+    """The store hands out ``FrozenDict``/``FrozenList`` (subclasses of dict and list)."""
+    route_config = SNAPSHOT.route_config(ListenerName.PUBLIC_HTTPS)
+    frozen = freeze(route_config)
+    assert isinstance(frozen["virtual_hosts"], FrozenList)
+    assert encode(TYPE_ROUTE, frozen) == encode(TYPE_ROUTE, route_config)
 
 
 def test_bytes_are_raw_or_base64() -> None:
