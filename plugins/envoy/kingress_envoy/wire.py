@@ -12,9 +12,9 @@ nested and enum classes) comes from the classes of ``envoy-data-plane``
 and ``xds``). Their own serialisation builds and validates a pydantic
 dataclass per message and is far too slow for thousands of resources, so
 this module reads only their field metadata: once per message class it
-compiles a small plan (for every accepted key, the field number and an
-emitter closed over its tag bytes), and encoding is then a loop over the
-dict's items. Child plans are compiled on first use, so a Bootstrap does not
+compiles a small plan (for every accepted key: the field's kind, its tag
+bytes, and an emitter or the nested message's plan), and encoding is then a
+loop over the dict's items. Child plans are compiled on first use, so a Bootstrap does not
 compile all of Envoy's API up front.
 
 Fields are written in the dict's order (protobuf parsers take any order), so
@@ -362,7 +362,7 @@ Write = Callable[[bytearray, Any], None]
 
 
 class _Field:
-    """One field of a plan: its name (for error paths), number, oneof group and how to write it.
+    """One field of a plan: its name (for error paths), oneof group and how to write it.
 
     ``kind`` picks the inline path of ``_Message.write`` for the common cases
     (a message, repeated messages, a string); ``emit`` writes any field on its
