@@ -23,6 +23,7 @@ from kingress.controller.ingress import CLUSTER_INGRESS, GRANTED_HOSTS, IngressR
 from kingress.controller.reconciler import Context
 from kingress.controller.settle import settle
 from kingress.frozen import thaw
+from kingress.ingress import pipeline
 from kingress.plugin.manager import build_registry
 from kingress.testing import ingress, path, rule, split, tls
 
@@ -272,6 +273,68 @@ def test_a_restarted_controller_reaches_the_same_owners_and_writes_nothing() -> 
     world.settle()
     assert world.store.resource_version == before
     assert world.condition("alpha", "waiting") == conflict("shared.example.com", "beta/owner")
+
+
+def invalid_claim(namespace: str, name: str, hosts: Sequence[str]) -> Object:
+    """A ClusterIngress naming ``hosts`` whose splits total 90%: invalid, so it claims nothing."""
+    obj = claim(namespace, name, hosts)
+    obj["spec"]["rules"][0]["http"]["paths"][0]["splits"][0]["percent"] = 90
+    return obj
+
+
+def test_a_restarted_controller_validates_each_stored_ingress_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index loads claims unvalidated; in a settled world none needs verifying."""
+    world = World()
+    world.create(*(claim("alpha", f"i{n}", [f"h{n}.example.com"]) for n in range(4)))
+    world.create(invalid_claim("alpha", "bad", ["h0.example.com"]))
+    world.settle()
+    prepared: list[str] = []
+    real = pipeline.prepare
+
+    def counting(ingress: kingress.ClusterIngress) -> pipeline.Prepared:
+        prepared.append(ingress.metadata.name)
+        return real(ingress)
+
+    monkeypatch.setattr(pipeline, "prepare", counting)
+    before = world.store.resource_version
+    world.reconciler = IngressReconciler(REGISTRY)
+    world.reconcile("alpha", "i1")  # loads the index
+    assert prepared == ["i1"]
+    world.settle()
+    assert world.store.resource_version == before
+    assert sorted(prepared) == ["bad", "i0", "i1", "i2", "i3"]
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
+def test_after_a_restart_an_older_claimant_blocks_only_if_its_spec_is_valid(valid: bool) -> None:
+    """A loaded claim overstates an invalid spec's hosts until verified; verifying decides."""
+    world = World()
+    older = claim if valid else invalid_claim
+    world.create(older("alpha", "older", ["shared.example.com"]))
+    world.create(claim("beta", "newer", ["shared.example.com"]))
+    # A restarted controller reaches the newer one first: nobody holds the host yet.
+    world.reconcile("beta", "newer")
+    if valid:
+        assert world.condition("beta", "newer") == conflict("shared.example.com", "alpha/older")
+    else:
+        assert world.condition("beta", "newer") == CONFIGURED
+        assert world.serves("beta", "newer", "shared.example.com")
+
+
+def test_after_a_restart_a_released_host_wakes_only_a_valid_waiter() -> None:
+    """The waiters of a released host are verified: an invalid one is not woken."""
+    world = World()
+    world.create(claim("alpha", "owner", ["shared.example.com"]))
+    world.settle()
+    world.create(claim("beta", "valid", ["shared.example.com"]))
+    world.create(invalid_claim("gamma", "invalid", ["shared.example.com"]))
+    world.reconciler = IngressReconciler(REGISTRY)
+    world.reconcile("alpha", "owner")  # loads the index; the others are not reconciled yet
+    before = world.store.resource_version
+    world.store.delete(CLUSTER_INGRESS, "alpha", "owner")
+    assert world.triggered(before) == {ObjectRef(CLUSTER_INGRESS, "beta", "valid")}
 
 
 def test_two_recorded_holders_are_resolved_for_the_older_and_the_other_stops_serving() -> None:

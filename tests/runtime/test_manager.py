@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,42 @@ def test_the_client_reads_lists_page_by_page(
     assert all(o["kind"] == "ConfigMap" for o in items)
     assert len(pages) == 3 and all(page["limit"] == "3" for page in pages)
     assert version == str(server[0].store.resource_version)
+
+
+def test_workers_wait_for_every_cache_and_reconcile_each_key_once(
+    server: tuple[ApiServer, Path], kube: KubeCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As client-go's WaitForCacheSync: no reconcile reads a cache still being listed."""
+    names = [f"cm-{index}" for index in range(5)]
+    for name in names:
+        make_config_map(kube, name, name)
+    with running_controller(server[1], [CopyToSecret("first")], "first"):
+        wait_until(lambda: all(secret_value(kube, n) == n for n in names), what="the copies")
+    # Restart: the Secrets (children of the ConfigMaps) are listed slowly.
+    list_kind = KubeCluster.list_kind
+
+    def slow_secrets(self: KubeCluster, kind: Kind, *args: Any, **kwargs: Any) -> Any:
+        if kind == SECRET:
+            time.sleep(0.5)
+        return list_kind(self, kind, *args, **kwargs)
+
+    monkeypatch.setattr(KubeCluster, "list_kind", slow_secrets)
+    synced_at_reconcile: list[bool] = []
+    holder: list[Any] = []
+
+    def before_write(ref: ObjectRef) -> None:
+        raise AssertionError(f"a restarted controller rewrote {ref}")
+
+    class Recording(CopyToSecret):
+        def reconcile(self, ctx: Any, ref: ObjectRef) -> Any:
+            synced_at_reconcile.append(holder[0].synced())
+            return super().reconcile(ctx, ref)
+
+    reconciler = Recording("second", before_write=before_write)
+    with running_controller(server[1], [reconciler], "second") as manager:
+        holder.append(manager)
+        wait_until(lambda: len(reconciler.reconciled) >= len(names), what="the reconciles")
+        wait_until(lambda: len(manager.queue) == 0, what="an empty queue")
+        time.sleep(0.3)
+    assert synced_at_reconcile and all(synced_at_reconcile)
+    assert sorted(ref.name for ref in reconciler.reconciled) == names

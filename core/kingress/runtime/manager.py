@@ -7,6 +7,12 @@
   objects are re-reconciled; every primary object is queued again when
   leadership starts and every ``resync_period`` (so nothing a missed event
   would have triggered stays forgotten).
+- Workers start taking keys once every cache has synced and every primary
+  key is queued, as client-go's controllers wait for ``WaitForCacheSync``: the
+  events of the initial lists only queue keys (deduplicated), so a (re)start
+  reconciles each object once, reading from complete caches, instead of
+  reconciling while the caches fill (each read of an unsynced kind an HTTP
+  request, each later event of a listed child another reconcile of its owner).
 - One shared work queue of (reconciler, object) keys, deduplicated; a failed
   reconcile (a 409 conflict included) is retried with per-key exponential
   backoff; ``Result.requeue_after`` schedules the next look.
@@ -134,6 +140,8 @@ class Manager:
         )
         self._init_metrics()
         self._stop = threading.Event()
+        #: Set once the caches have synced and every primary key is queued: workers wait for it.
+        self._primed = threading.Event()
         self._workers: list[threading.Thread] = []
         self._background: list[threading.Thread] = []
         self.health = (
@@ -267,6 +275,7 @@ class Manager:
                 self._stop.wait(0.05)
             if self.is_leader:
                 self._enqueue_all()
+                self._primed.set()
 
         self._spawn("start-leading", when_synced, self._background)
 
@@ -281,6 +290,9 @@ class Manager:
     # -- work -----------------------------------------------------------------
 
     def _work(self) -> None:
+        while not self._primed.wait(0.05):
+            if self.queue.closed:
+                return
         while (key := self.queue.get()) is not None:
             try:
                 if self.is_leader:

@@ -44,6 +44,12 @@ class WorkQueue(Generic[T]):
             return len(self._queue)
 
     @property
+    def closed(self) -> bool:
+        """Whether ``shutdown`` was called."""
+        with self._cond:
+            return self._shutdown
+
+    @property
     def delayed(self) -> int:
         """Items waiting for their delay to pass."""
         with self._cond:

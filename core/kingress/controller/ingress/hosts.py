@@ -28,12 +28,23 @@ If two ingresses hold one host (two controllers raced), the older keeps it.
 The ``HostIndex`` keeps every ingress's ``Claim`` in memory, loaded from the
 cluster on first use and updated by every reconcile; it also remembers the
 hosts an ingress gave up, so the ingresses waiting for them are reconciled again.
+
+Loading does not validate every stored spec (at 10,000 ingresses that was a
+third of a restart's ClusterIngress work, done again by each ingress's own
+reconcile): a loaded claim wants every host its spec mentions
+(``mentioned_hosts``, a superset of what it claims if the spec is valid) and
+is marked unverified. The index verifies such a claim (``verify``: validate
+the stored spec) the moment its wants decide something — another ingress
+asking for a host nobody holds, or a released host's waiters being looked
+for — and each ingress's reconcile replaces its own with an exact one. What
+is held is read from the status, so it is exact from the start; in a settled
+cluster every wanted host is held, and no claim needs verifying.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kingress.api.ingress import ClusterIngress, IngressStatus, Visibility
@@ -55,6 +66,9 @@ class Claim:
     wants: frozenset[str] = frozenset()
     #: Hosts granted to it, which objects applied for it may serve.
     holds: frozenset[str] = frozenset()
+    #: Whether ``wants`` is exact; a claim loaded from an unvalidated spec wants
+    #: every host the spec mentions until it is verified.
+    verified: bool = True
 
     @property
     def order(self) -> tuple[str, str, str]:
@@ -71,6 +85,29 @@ def claimed_hosts(ingress: ClusterIngress, cluster_domain: str) -> frozenset[str
         else:
             hosts.update(rule.hosts)
     return frozenset(hosts)
+
+
+def mentioned_hosts(spec: object, cluster_domain: str) -> frozenset[str] | None:
+    """Every host a stored spec names, with the short forms of cluster-local names.
+
+    Read without parsing or validating, this is a superset of
+    ``claimed_hosts`` of the spec once validated (validation and defaulting
+    never add a host; an invalid spec claims none). ``None`` when the spec is
+    not plain lists of string hosts, which only validation can judge.
+    """
+    if not isinstance(spec, dict):
+        return None
+    hosts: set[str] = set()
+    for key in ("rules", "tls"):
+        entries = spec.get(key) or []
+        if not isinstance(entries, list):
+            return None
+        for entry in entries:
+            named = (entry.get("hosts") or []) if isinstance(entry, dict) else None
+            if not isinstance(named, list) or not all(type(host) is str for host in named):
+                return None
+            hosts.update(named)
+    return frozenset(expanded_hosts(hosts, cluster_domain))
 
 
 def reserved_namespace(host: str, cluster_domain: str) -> str | None:
@@ -95,12 +132,17 @@ def record_granted_hosts(status: IngressStatus, hosts: Iterable[str]) -> Ingress
     return status.model_copy(update={"annotations": annotations})
 
 
+#: Verifies a loaded claim: the ingress's exact claim, or ``None`` if it is gone.
+Verify = Callable[[ObjectRef], Claim | None]
+
+
 class HostIndex:
     """Every ClusterIngress's claim, and who owns each host; thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._claims: dict[ObjectRef, Claim] | None = None
+        self._verify: Verify | None = None
         #: host -> the ingresses that want or hold it.
         self._by_host: dict[str, set[ObjectRef]] = {}
         #: ingress -> hosts it stopped wanting or holding since it was last asked about.
@@ -112,11 +154,16 @@ class HostIndex:
         with self._lock:
             return self._claims is not None
 
-    def load(self, claims: Iterable[Claim]) -> None:
-        """Fill the index (once; later calls are ignored)."""
+    def load(self, claims: Iterable[Claim], verify: Verify | None = None) -> None:
+        """Fill the index (once; later calls are ignored).
+
+        ``verify`` turns an unverified claim into the exact one; it is called
+        with the index locked, so it must not use the index.
+        """
         with self._lock:
             if self._claims is None:
                 self._claims = {}
+                self._verify = verify
                 for claim in claims:
                     self._put(claim)
 
@@ -161,11 +208,35 @@ class HostIndex:
             if (own := claims.get(ref)) is not None:
                 touched |= own.wants | own.holds
             candidates = {other for host in touched for other in self._by_host.get(host, ())}
-            return sorted(
-                other
-                for other in candidates - {ref}
-                if not claims[other].wants <= claims[other].holds
-            )
+            # A claim whose (possibly overstated) wants are all held waits for nothing.
+            maybe = [
+                o for o in sorted(candidates - {ref}) if not claims[o].wants <= claims[o].holds
+            ]
+            return [
+                o for o in maybe if (c := self._exact(o)) is not None and not c.wants <= c.holds
+            ]
+
+    def _exact(self, ref: ObjectRef) -> Claim | None:
+        """The claim of ``ref``, verified first if it was loaded unverified; None if gone.
+
+        Verifying changes what the index knows, not what the ingress wants:
+        the hosts only the overstated claim named are not "released".
+        """
+        claims = self._all()
+        claim = claims.get(ref)
+        if claim is None or claim.verified:
+            return claim
+        if self._verify is None:
+            raise RuntimeError("an unverified claim was loaded without a way to verify it")
+        exact = self._verify(ref)
+        self._unlink(ref, claim.wants | claim.holds)
+        del claims[ref]
+        if exact is None:
+            return None
+        if not exact.verified:
+            raise RuntimeError(f"verifying the claim of {ref} gave an unverified one")
+        self._put(exact)
+        return exact
 
     def _all(self) -> dict[ObjectRef, Claim]:
         if self._claims is None:
@@ -183,8 +254,13 @@ class HostIndex:
             self._by_host.setdefault(host, set()).add(claim.ref)
 
     def _forget(self, ref: ObjectRef, hosts: Iterable[str]) -> None:
+        hosts = set(hosts)
+        if hosts:
+            self._released.setdefault(ref, set()).update(hosts)
+        self._unlink(ref, hosts)
+
+    def _unlink(self, ref: ObjectRef, hosts: Iterable[str]) -> None:
         for host in hosts:
-            self._released.setdefault(ref, set()).add(host)
             refs = self._by_host.get(host)
             if refs is not None:
                 refs.discard(ref)
@@ -205,7 +281,11 @@ class HostIndex:
                 if owner.ref != claim.ref:
                     blocked[host] = owner.ref
                 continue
-            older = [o for o in others if host in o.wants and o.order < claim.order]
+            # Nobody holds it: the older claimants' wants decide, so they must be exact.
+            exact = [self._exact(other.ref) for other in others if host in other.wants]
+            older = [
+                o for o in exact if o is not None and host in o.wants and o.order < claim.order
+            ]
             for other in sorted(older, key=lambda other: other.order):
                 if other.ref not in memo:
                     memo[other.ref] = self._blockers(other, memo)

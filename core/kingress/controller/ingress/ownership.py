@@ -25,6 +25,7 @@ from kingress.controller.ingress.hosts import (
     HostIndex,
     claimed_hosts,
     granted_hosts,
+    mentioned_hosts,
     reserved_namespace,
 )
 from kingress.ingress.pipeline import PreparedCache
@@ -64,15 +65,38 @@ class HostOwnership:
         self.index = HostIndex()
 
     def load(self, cluster: Cluster) -> None:
-        """Fill the index from every stored ingress, the first time only."""
+        """Fill the index from every stored ingress, the first time only.
+
+        Specs are not validated here (``loaded_claim``): the index verifies a
+        claim through ``cluster`` when its wants come to matter.
+        """
         if not self.index.loaded:
-            self.index.load(self.claim(raw) for raw in cluster.list(self.kind))
+
+            def verify(ref: ObjectRef) -> Claim | None:
+                try:
+                    return self.claim(cluster.get(ref.kind, ref.namespace, ref.name))
+                except NotFound:
+                    return None
+
+            self.index.load((self.loaded_claim(raw) for raw in cluster.list(self.kind)), verify)
+
+    def loaded_claim(self, raw: Object) -> Claim:
+        """``claim`` without validating the spec: unverified, wanting every host it mentions."""
+        mentioned = mentioned_hosts(raw.get("spec"), self.cluster_domain)
+        if mentioned is None or not self._claims_hosts(raw):
+            return self.claim(raw)
+        holds = granted_hosts(stored_status(raw))
+        return Claim(ObjectRef.of(raw), created(raw), mentioned, holds, verified=False)
+
+    def _claims_hosts(self, raw: Object) -> bool:
+        """Whether the ingress claims hosts at all: one of ours, not being deleted."""
+        return not (raw.get("metadata") or {}).get("deletionTimestamp") and self.serves(raw)
 
     def claim(self, raw: Object) -> Claim:
         """An ingress's claim as stored: what its valid spec names, what its status holds."""
         ref = ObjectRef.of(raw)
         holds = granted_hosts(stored_status(raw))
-        if (raw.get("metadata") or {}).get("deletionTimestamp") or not self.serves(raw):
+        if not self._claims_hosts(raw):
             return Claim(ref, created(raw), frozenset(), holds)
         try:
             ingress = self.prepared.prepare(raw).ingress
