@@ -356,10 +356,7 @@ class MemoryCluster:
         frozen: Object = freeze_version(obj)
         uid = frozen["metadata"]["uid"]
         held = self._by_uid.get(uid)
-        if held is not None and held == ref:
-            ref = held
-        else:
-            ref = self._held_ref(ref)
+        ref = held if held is not None and held == ref else self._held_ref(ref)
         self._index.put(ref, frozen)
         self._by_uid[uid] = ref
         self._record(WatchEvent(event, frozen, self._version))
