@@ -168,22 +168,8 @@ def freeze(value: Any) -> Any:
         return value
     if kind is int:
         return _INTS.setdefault(value, value) if -_INT_SPAN < value < _INT_SPAN else value
-    # Strings and constants, the most common parts, are handled inline (no call each).
     if isinstance(value, dict):
-        return _canonical_dict(
-            FrozenDict(
-                {
-                    (sys.intern(key) if type(key) is str else key): (
-                        (sys.intern(item) if len(item) <= _INTERN_MAX else _long(item))
-                        if type(item) is str
-                        else item
-                        if type(item) in _ATOMS
-                        else freeze(item)
-                    )
-                    for key, item in value.items()
-                }
-            )
-        )
+        return _canonical_dict(_frozen_dict(value))
     if isinstance(value, list | tuple):
         return _canonical_list(
             FrozenList(
@@ -200,18 +186,61 @@ def freeze(value: Any) -> Any:
     return value
 
 
+def _frozen_dict(value: dict[Any, Any]) -> FrozenDict:
+    """A new frozen dict of ``value``'s frozen items (keys interned), not looked up."""
+    # Strings and constants, the most common parts, are handled inline (no call each).
+    return FrozenDict(
+        {
+            (sys.intern(key) if type(key) is str else key): (
+                (sys.intern(item) if len(item) <= _INTERN_MAX else _long(item))
+                if type(item) is str
+                else item
+                if type(item) in _ATOMS
+                else freeze(item)
+            )
+            for key, item in value.items()
+        }
+    )
+
+
+def freeze_version(obj: dict[str, Any]) -> FrozenDict:
+    """``freeze`` for a version of a stored object: its parts are shared, it is not.
+
+    A version's ``metadata`` carries its own resourceVersion, so neither it
+    nor the object can equal any other: looking them up would find nothing,
+    and holding them in ``_CANONICAL`` would only keep versions the store let
+    go alive (with every part only they hold) until the next sweep.
+    """
+    return FrozenDict(
+        {
+            sys.intern(key): (
+                _frozen_dict(item)
+                if key == "metadata" and type(item) is dict
+                else (sys.intern(item) if len(item) <= _INTERN_MAX else _long(item))
+                if type(item) is str
+                else freeze(item)
+            )
+            for key, item in obj.items()
+        }
+    )
+
+
 #: What ``freeze`` returns as it is: frozen containers and the constants.
 _ATOMS = frozenset({FrozenDict, FrozenList, float, bool, type(None)})
 #: Frozen containers by a hash of the identities of their parts.
 _CANONICAL: dict[int, FrozenDict | FrozenList] = {}
 #: ``_CANONICAL`` is swept of containers nobody else holds when it grows past this
-#: (``_SWEEP_FLOOR``, then twice what the last sweep kept).
+#: (``_SWEEP_FLOOR``, then ``_SWEEP_GROWTH`` times what the last sweep kept). Every
+#: container the table holds past what the last sweep kept may be garbage it
+#: keeps alive (old versions of objects, with their parts), so the growth
+#: allowed is a quarter, not double: a sweep is one pass over the table.
 _SWEEP_FLOOR = 65_536
+_SWEEP_GROWTH = 1.25
 
 
 #: ... and whenever more characters of long strings than this (or than 64 per held
 #: container) were frozen since the last sweep: the table must not keep a flood of
-#: large objects alive until it has doubled.
+#: large objects alive until it has grown enough.
 _SWEEP_CHARACTERS = 8 * 1024 * 1024
 
 
@@ -282,25 +311,23 @@ def _hold(key: int, frozen: FrozenDict | FrozenList) -> None:
 def sweep(*, force: bool = False) -> None:
     """Drop the shared containers nobody but ``_CANONICAL`` holds any more.
 
-    Runs by itself whenever the table has doubled since the last sweep, or
-    ``_SWEEP_CHARACTERS`` of long strings were frozen (so its cost per frozen
-    container is constant); ``force`` sweeps at once. Dropping a container
-    may leave its parts held by nobody else: passes repeat until one drops
-    nothing.
+    Runs by itself whenever the table has grown by ``_SWEEP_GROWTH`` since the
+    last sweep, or ``_SWEEP_CHARACTERS`` of long strings were frozen (so its
+    cost per frozen container is constant); ``force`` sweeps at once. One
+    pass, newest first: a container is always held after its parts (they are
+    frozen before it), so dropping it first frees it at once, and parts that
+    only it held are found unheld when the pass reaches them.
     """
     with _Sweeps.lock:
         due = len(_CANONICAL) > _Sweeps.at or _Sweeps.characters > _Sweeps.characters_at
         if not (force or due):
             return
         _Sweeps.characters = 0
-        while True:
-            # Held by the table, the copied list's pair, the loop and the call: nobody else.
-            unused = [k for k, held in list(_CANONICAL.items()) if sys.getrefcount(held) <= 4]
-            for key in unused:
-                _CANONICAL.pop(key, None)
-            if not unused:
-                break
-        _Sweeps.at = max(_SWEEP_FLOOR, 2 * len(_CANONICAL))
+        for key in reversed(list(_CANONICAL)):
+            # Held by the table and the call's argument only: nobody else.
+            if sys.getrefcount(_CANONICAL[key]) <= 2:
+                del _CANONICAL[key]
+        _Sweeps.at = max(_SWEEP_FLOOR, int(_SWEEP_GROWTH * len(_CANONICAL)))
         _Sweeps.characters_at = max(_SWEEP_CHARACTERS, 64 * len(_CANONICAL))
 
 

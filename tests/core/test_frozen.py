@@ -11,7 +11,7 @@ import pytest
 from kingress import frozen
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind
-from kingress.frozen import FrozenDict, ReadOnlyError, freeze, thaw
+from kingress.frozen import FrozenDict, ReadOnlyError, freeze, freeze_version, thaw
 
 CONFIG_MAP = Kind("", "ConfigMap")
 
@@ -115,3 +115,45 @@ def test_a_forgotten_object_is_not_kept_alive_by_the_memo() -> None:
     obj.forget_parsed()
     assert obj.parsed(str) is None
     assert not any(cell[0] is obj for cell in frozen._PARSED)
+
+
+def test_one_sweep_drops_a_container_and_every_part_only_it_held() -> None:
+    held = freeze({"held-alone": ["twice", {"deeper": ["still", {"deepest": 43}]}]})
+    frozen.sweep(force=True)
+    del held
+    frozen.sweep(force=True)
+    assert not any(
+        value == {"deepest": 43} or "still" in value or "twice" in value
+        for value in frozen._CANONICAL.values()
+    )
+
+
+def test_a_sweep_keeps_what_others_still_hold() -> None:
+    inner = freeze({"kept-inner": [1, 2]})
+    outer = freeze({"gone-outer": inner})
+    frozen.sweep(force=True)
+    del outer
+    frozen.sweep(force=True)
+    assert any(value is inner for value in frozen._CANONICAL.values())
+    assert any(value is inner["kept-inner"] for value in frozen._CANONICAL.values())
+    assert freeze({"kept-inner": [1, 2]}) is inner
+
+
+def test_stored_versions_share_their_parts_but_are_not_held_for_sharing() -> None:
+    store = MemoryCluster()
+    created = store.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "versioned", "labels": {"app": "v"}},
+            "data": {"key": "value"},
+        }
+    )
+    assert not any(
+        value is created or value is created["metadata"] for value in frozen._CANONICAL.values()
+    )
+    assert any(value is created["data"] for value in frozen._CANONICAL.values())
+    assert any(value is created["metadata"]["labels"] for value in frozen._CANONICAL.values())
+    with pytest.raises(ReadOnlyError):
+        created["metadata"]["name"] = "other"
+    assert freeze_version(thaw(created)) == created

@@ -20,6 +20,41 @@ from kingress.cluster.selectors import parse_selector
 from kingress.frozen import FrozenDict
 
 LabelKey = tuple[Kind, str, str]
+#: The objects under one label or owner: most are one object's alone, kept as that
+#: reference (an empty set costs 216 bytes, more than the reference itself).
+Refs = ObjectRef | set[ObjectRef]
+
+
+def _add(index: dict[Any, Refs], key: Any, ref: ObjectRef) -> None:
+    held = index.get(key)
+    if held is None:
+        index[key] = ref
+    elif isinstance(held, set):
+        held.add(ref)
+    elif held != ref:
+        index[key] = {held, ref}
+
+
+def _discard(index: dict[Any, Refs], key: Any, ref: ObjectRef) -> None:
+    held = index.get(key)
+    if isinstance(held, set):
+        held.discard(ref)
+        if len(held) == 1:
+            index[key] = next(iter(held))
+    elif held == ref:
+        del index[key]
+
+
+def _count(held: Refs | None) -> int:
+    return 0 if held is None else len(held) if isinstance(held, set) else 1
+
+
+def _members(held: Refs | None) -> Iterable[ObjectRef]:
+    if held is None:
+        return ()
+    if isinstance(held, set):
+        return held
+    return (held,)
 
 
 def _labels(obj: Object) -> Mapping[str, str]:
@@ -42,8 +77,8 @@ class StoreIndex:
     def __init__(self) -> None:
         self.objects: dict[ObjectRef, Object] = {}
         self._by_kind: dict[Kind, dict[str, dict[str, Object]]] = {}
-        self._by_label: dict[LabelKey, set[ObjectRef]] = {}
-        self._by_owner: dict[str, set[ObjectRef]] = {}
+        self._by_label: dict[LabelKey, Refs] = {}
+        self._by_owner: dict[str, Refs] = {}
 
     def put(self, ref: ObjectRef, obj: Object) -> None:
         """Store ``obj`` under ``ref``, replacing (and unindexing) what was there."""
@@ -57,13 +92,13 @@ class StoreIndex:
         if old_labels != new_labels:
             self._unlink_labels(ref, old_labels)
             for key, value in new_labels.items():
-                self._by_label.setdefault((ref.kind, key, value), set()).add(ref)
+                _add(self._by_label, (ref.kind, key, value), ref)
         old_owners = _owner_uids(old) if old is not None else set()
         new_owners = _owner_uids(obj)
         if old_owners != new_owners:
             self._unlink_owners(ref, old_owners - new_owners)
             for uid in new_owners:
-                self._by_owner.setdefault(uid, set()).add(ref)
+                _add(self._by_owner, uid, ref)
 
     def pop(self, ref: ObjectRef) -> Object:
         """Remove and return the object stored under ``ref`` (``KeyError`` if none)."""
@@ -86,7 +121,7 @@ class StoreIndex:
 
     def dependents(self, owner_uid: str) -> list[ObjectRef]:
         """The objects naming ``owner_uid`` in their owner references, sorted."""
-        return sorted(self._by_owner.get(owner_uid, ()))
+        return sorted(_members(self._by_owner.get(owner_uid)))
 
     def select(
         self, kind: Kind, namespace: str | None, labels: Mapping[str, str] | str | None
@@ -98,9 +133,11 @@ class StoreIndex:
         matches = parse_selector(labels)
         candidates: Iterable[Object]
         if isinstance(labels, Mapping) and labels:
-            refs = min(
-                (self._by_label.get((kind, key, value), set()) for key, value in labels.items()),
-                key=len,
+            refs = _members(
+                min(
+                    (self._by_label.get((kind, key, value)) for key, value in labels.items()),
+                    key=_count,
+                )
             )
             candidates = [
                 self.objects[ref] for ref in refs if namespace is None or ref.namespace == namespace
@@ -115,16 +152,8 @@ class StoreIndex:
 
     def _unlink_labels(self, ref: ObjectRef, labels: Mapping[str, str]) -> None:
         for key, value in labels.items():
-            refs = self._by_label.get((ref.kind, key, value))
-            if refs is not None:
-                refs.discard(ref)
-                if not refs:
-                    del self._by_label[(ref.kind, key, value)]
+            _discard(self._by_label, (ref.kind, key, value), ref)
 
     def _unlink_owners(self, ref: ObjectRef, uids: Iterable[str]) -> None:
         for uid in uids:
-            refs = self._by_owner.get(uid)
-            if refs is not None:
-                refs.discard(ref)
-                if not refs:
-                    del self._by_owner[uid]
+            _discard(self._by_owner, uid, ref)

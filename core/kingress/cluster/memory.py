@@ -28,6 +28,7 @@ from __future__ import annotations
 import builtins
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -39,7 +40,7 @@ from typing import Any
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
 from kingress.cluster.index import StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
-from kingress.frozen import freeze
+from kingress.frozen import freeze, freeze_version
 
 #: Kinds that live outside namespaces.
 CLUSTER_SCOPED: frozenset[Kind] = frozenset(
@@ -98,6 +99,7 @@ class MemoryCluster:
         self._clock = clock
         self._index = StoreIndex()
         self._by_uid: dict[str, ObjectRef] = {}
+        self._kinds: dict[Kind, Kind] = {}
         # One event per resourceVersion, oldest first, with its size as JSON.
         self._events: deque[tuple[WatchEvent, int]] = deque()
         self._history = history
@@ -351,11 +353,24 @@ class MemoryCluster:
         """Freeze and store ``obj`` (its ``metadata`` a dict of its own) as the next version."""
         self._version += 1
         obj["metadata"]["resourceVersion"] = str(self._version)
-        frozen: Object = freeze(obj)
+        frozen: Object = freeze_version(obj)
+        uid = frozen["metadata"]["uid"]
+        held = self._by_uid.get(uid)
+        ref = held if held is not None and held == ref else self._held_ref(ref)
         self._index.put(ref, frozen)
-        self._by_uid[frozen["metadata"]["uid"]] = ref
+        self._by_uid[uid] = ref
         self._record(WatchEvent(event, frozen, self._version))
         return frozen
+
+    def _held_ref(self, ref: ObjectRef) -> ObjectRef:
+        """The reference the indexes keep for a new object: its kind and strings shared.
+
+        Every write makes a reference of its own; keeping one per object (the
+        first, then found by uid), with one ``Kind`` per kind and the interned
+        strings of the object's metadata, saves three objects per stored object.
+        """
+        kind = self._kinds.setdefault(ref.kind, ref.kind)
+        return ObjectRef(kind, sys.intern(ref.namespace), sys.intern(ref.name))
 
     def _record(self, event: WatchEvent) -> None:
         """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
