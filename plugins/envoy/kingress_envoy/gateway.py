@@ -413,20 +413,27 @@ class EnvoyGateway:
         assert self._server is not None
         names = {TYPE_ROUTE: list(self._good.routes)} if self._good.routes else {}
         types = [TYPE_CLUSTER, TYPE_LISTENER, TYPE_SCOPED_ROUTE]
-        return self._await(process, types, names, [TYPE_CLUSTER, TYPE_LISTENER], deadline)
+        warming = [TYPE_CLUSTER, TYPE_LISTENER]
+        return self._await(process, [*types, *names], warming, deadline, types=types, names=names)
 
     def _await(
         self,
         process: EnvoyProcess,
-        types: list[str],
-        names: Mapping[str, list[str]],
+        step: list[str],
         warming: list[str],
         deadline: float,
+        *,
+        types: list[str] | None = None,
+        names: Mapping[str, list[str]] | None = None,
     ) -> _Failure | None:
         """Wait for Envoy's ACK of everything sent (or its NACK), then for ``warming`` types
-        to be warm (admin gauges: a cluster or listener is used once warm)."""
+        to be warm (admin gauges: a cluster or listener is used once warm).
+
+        ``step`` (types) names the step in a failure; ``types`` and ``names``
+        are passed on to ``XdsServer.wait_synced``.
+        """
         assert self._server is not None
-        label = ",".join(LABELS[t] for t in [*types, *names] if t in LABELS)
+        label = ",".join(LABELS[t] for t in step)
         outcome = self._server.wait_synced(self._floor, deadline, types=types, names=names)
         if isinstance(outcome, Nack):
             return _Failure("EnvoyRejected", " ".join(outcome.message.split()), outcome.label)
@@ -473,7 +480,7 @@ class EnvoyGateway:
         clusters = _changed(server.resources(TYPE_CLUSTER), target.clusters)
         if clusters:
             server.update(TYPE_CLUSTER, clusters)
-            failure = self._await(process, [], {}, [TYPE_CLUSTER], deadline)
+            failure = self._await(process, [TYPE_CLUSTER], [TYPE_CLUSTER], deadline)
             if failure is not None:
                 return failure
         routes = _changed(server.resources(TYPE_ROUTE), target.routes)
@@ -486,19 +493,20 @@ class EnvoyGateway:
             # A new route configuration is sent once Envoy subscribes to it (its scope
             # arrived): wait until it holds every one of them.
             names = {TYPE_ROUTE: [r.name for r in routes]} if routes else {}
+            step = [TYPE_ROUTE, TYPE_SCOPED_ROUTE, TYPE_LISTENER]
             warming = [TYPE_LISTENER] if listeners else []
-            failure = self._await(process, [], names, warming, deadline)
+            failure = self._await(process, step, warming, deadline, names=names)
             if failure is not None:
                 return failure
         for kinds in ((TYPE_LISTENER, TYPE_SCOPED_ROUTE), (TYPE_ROUTE,), (TYPE_CLUSTER,)):
-            removed = False
+            step = []
             for type_url in kinds:
                 gone = _gone(server.resources(type_url), target.of(type_url))
                 if gone:
                     server.update(type_url, (), gone)
-                    removed = True
-            if removed:
-                failure = self._await(process, [], {}, [], deadline)
+                    step.append(type_url)
+            if step:
+                failure = self._await(process, step, [], deadline)
                 if failure is not None:
                     return failure
         return None

@@ -194,6 +194,8 @@ class XdsServer:
     def _serve(self, requests: Iterator[DeltaDiscoveryRequest], context: Any) -> Iterator[bytes]:
         with self._cond:
             stream = _Stream(next(self._ordinals))
+            # A closed stream is kept until the next one opens: a wait for it sees it closed.
+            self._streams = [s for s in self._streams if not s.closed]
             self._streams.append(stream)
             self.opened = stream.ordinal
             self._cond.notify_all()
@@ -211,8 +213,6 @@ class XdsServer:
         finally:
             with self._cond:
                 stream.closed = True
-                if stream in self._streams:
-                    self._streams.remove(stream)
                 self._cond.notify_all()
 
     def _read(self, stream: _Stream, requests: Iterator[DeltaDiscoveryRequest]) -> None:

@@ -1,13 +1,11 @@
-"""The gateway when things break under it: Envoy killed mid-update, config files unwritable.
+"""The gateway when things break under it: Envoy killed mid-update, the disk full.
 
 Envoy SIGKILLed while an apply is between two of its steps is restarted from
 the last good state, and the apply is retried once on the new Envoy: it is
 then served, or, if Envoy dies again, refused with the last good config
-serving. A configuration file that cannot be written (here: a file size limit,
-``RLIMIT_FSIZE``, which refuses the write as a full disk would, even for root)
-is reported as ``WriteFailed`` naming the file and the errno, the last good
-config keeps serving, the ingress's status says so, and the same snapshot
-applies once the disk has room again.
+serving. Updates go over the xDS stream, not through files: with every file
+write refused (``RLIMIT_FSIZE``, as a full disk would, even for root) an update
+still applies.
 """
 
 from __future__ import annotations
@@ -16,21 +14,23 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from tests.plugins.envoy.harness import EchoServer, Harness, envoy_or_skip, file_size_limit, simple
 
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
+from kingress_envoy.xds_server import TYPE_CLUSTER
 
 HOST = "faults.example.com"
 
 
-class KillOnWrite:
-    """Kills Envoy (SIGKILL) each time the clusters file is rewritten, ``times`` times.
+class KillOnClusters:
+    """Kills Envoy (SIGKILL) each time the xDS server sends it changed clusters, ``times`` times.
 
-    An apply's first step rewrites the clusters file and then waits for Envoy to
-    take it: the kill lands inside the apply, between its steps.
+    An apply's first step sends the changed clusters and then waits for Envoy
+    to acknowledge them: the kill lands inside the apply, between its steps. A
+    stream's first cluster response (the full state a started Envoy gets) is
+    not a change.
     """
 
     def __init__(self, gateway: EnvoyGateway, times: int) -> None:
@@ -40,26 +40,32 @@ class KillOnWrite:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def _inode(self) -> int:
-        try:
-            return self.gateway.layout.cds.stat().st_ino
-        except FileNotFoundError:
+    def _cluster_updates(self) -> int:
+        server = self.gateway.xds
+        if server is None:
             return 0
+        sent = server.sent(self.gateway.stream_floor)
+        return max(0, sum(1 for type_url, _, _ in sent if type_url == TYPE_CLUSTER) - 1)
 
     def _watch(self) -> None:
-        seen = self._inode()
         deadline = time.monotonic() + 30
+        killed_at = -1  # the stream floor of the Envoy killed last
         while self.left and not self._stop.is_set() and time.monotonic() < deadline:
-            current = self._inode()
             process = self.gateway.process
-            if current != seen and process is not None and process.alive():
+            floor = self.gateway.stream_floor
+            if (
+                floor != killed_at
+                and self._cluster_updates()
+                and process is not None
+                and process.alive()
+            ):
                 process.signal(signal.SIGKILL)
+                killed_at = floor
                 self.left -= 1
                 self.kills += 1
-            seen = current
             time.sleep(0.0005)
 
-    def __enter__(self) -> KillOnWrite:
+    def __enter__(self) -> KillOnClusters:
         self._thread.start()
         return self
 
@@ -82,7 +88,7 @@ def _wait_running(gateway: EnvoyGateway) -> None:
 def test_envoy_killed_mid_update_is_restarted_and_the_update_lands(harness: Harness) -> None:
     harness.apply(simple("faults", HOST, "a"))
     snapshot, (new_hash,) = harness.snapshot([simple("faults", HOST, "b")])
-    with KillOnWrite(harness.gateway, times=1) as killer:
+    with KillOnClusters(harness.gateway, times=1) as killer:
         result = harness.gateway.apply(snapshot, timeout=30)
     assert killer.kills == 1
     assert result.accepted, result
@@ -97,7 +103,7 @@ def test_envoy_killed_on_every_attempt_keeps_serving_the_last_good_config(
 ) -> None:
     (good_hash,) = harness.apply(simple("faults", HOST, "a"))
     snapshot, _ = harness.snapshot([simple("faults", HOST, "b")])
-    with KillOnWrite(harness.gateway, times=2) as killer:
+    with KillOnClusters(harness.gateway, times=2) as killer:
         result = harness.gateway.apply(snapshot, timeout=30)
     assert killer.kills == 2
     assert (result.accepted, result.reason) == (False, "EnvoyExited")
@@ -111,22 +117,11 @@ def test_envoy_killed_on_every_attempt_keeps_serving_the_last_good_config(
     assert harness.get(HOST)[1]["name"] == "c"
 
 
-def test_an_unwritable_config_is_reported_and_the_last_good_one_serves(harness: Harness) -> None:
-    (good_hash,) = harness.apply(simple("faults", HOST, "a"))
+def test_an_update_writes_no_file(harness: Harness) -> None:
+    harness.apply(simple("faults", HOST, "a"))
     snapshot, (new_hash,) = harness.snapshot([simple("faults", HOST, "b")])
     with file_size_limit(16):
         result = harness.gateway.apply(snapshot)
-    assert (result.accepted, result.reason, result.stage) == (False, "WriteFailed", "cds")
-    cds = harness.gateway.layout.cds
-    assert f"cannot write {cds}: File too large (errno 27, EFBIG)" in result.message
-    # The last good config keeps serving, and the files on disk are still it.
-    assert harness.gateway.serves(good_hash, HOST)
-    assert harness.get(HOST)[1]["name"] == "a"
-    assert not list(Path(cds.parent).glob(".tmp-*"))
-    # Whoever applies the snapshot can surface why (the EnvoyIngressConfig's status).
-    status = result.status_for("default/faults", new_hash)
-    assert (status["rejectedHash"], status["servedHash"]) == (new_hash, good_hash)
-    assert (status["reason"], status["message"]) == ("WriteFailed", result.message)
-    # Once the disk has room again, the same snapshot applies.
-    assert harness.gateway.apply(snapshot).accepted
+    assert result.accepted, result
+    assert harness.gateway.serves(new_hash, HOST)
     assert harness.get(HOST)[1]["name"] == "b"

@@ -11,16 +11,11 @@ from tests.plugins.envoy.test_envoy_assemble import SECRET, config, named
 
 from kingress.testing import tls
 from kingress_envoy import snapshot as snapshot_module
-from kingress_envoy import xds_files
+from kingress_envoy import wire
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import Assembler, TLSSecret, assemble
-from kingress_envoy.xds_files import (
-    TYPE_CLUSTER,
-    TYPE_ROUTE,
-    XdsEncoder,
-    discovery_response,
-    encode,
-)
+from kingress_envoy.xds_files import XdsEncoder, XdsState
+from kingress_envoy.xds_server import LABELS, TYPE_CLUSTER, TYPE_ROUTE
 
 
 def stored(obj: dict[str, Any], version: int, uid: str = "") -> dict[str, Any]:
@@ -107,35 +102,46 @@ def test_the_version_follows_the_content_not_the_resource_version() -> None:
     assert one != other
 
 
-def test_the_encoder_writes_what_encode_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+def _contents(state: XdsState) -> dict[str, dict[str, tuple[str, bytes]]]:
+    return {
+        LABELS[t]: {name: (r.version, r.framed) for name, r in state.of(t).items()} for t in LABELS
+    }
+
+
+def test_the_encoder_encodes_what_changed_only(monkeypatch: pytest.MonkeyPatch) -> None:
     configs = [stored(config(named(f"i{n}", f"h{n}.example.com")), 1) for n in range(4)]
+    ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
     assembler = Assembler()
     encoder = XdsEncoder()
-    encoded: list[object] = []
-    original = xds_files.encode
+    encoded: list[tuple[str, Any]] = []
+    original = wire.encode
 
-    def counting(document: Any) -> bytes:
-        encoded.append(document)
-        return original(document)
+    def counting(type_url: str, value: Any) -> bytes:
+        encoded.append((type_url, value))
+        return original(type_url, value)
 
-    monkeypatch.setattr(xds_files, "encode", counting)
-
-    def check(version: str) -> None:
+    def check() -> XdsState:
         snapshot = assembler.assemble(configs)
-        for listener in ListenerName:
-            route_config = snapshot.route_config(listener)
-            expected = encode(discovery_response(version, TYPE_ROUTE, [route_config]))
-            assert encoder.route(version, route_config) == expected
-        expected = encode(discovery_response(version, TYPE_CLUSTER, snapshot.clusters))
-        assert encoder.clusters(version, snapshot.clusters) == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(wire, "encode", counting)
+            state = encoder.state(snapshot, "127.0.0.1", ports)
+        # The same resources as encoding everything afresh.
+        assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
+        return state
 
-    check("v1")
+    first = check()
+    assert len(first.scopes) == len(first.routes) == 8  # four hosts on two listeners
     encoded.clear()
     configs[2] = stored(config(named("i2", "h2.example.com", "b")), 2)
-    check('v"2')
-    # Shells (one per route configuration) and the changed config's virtual hosts
-    # and cluster: not the others'.
-    vhosts = [doc for doc in encoded if isinstance(doc, dict) and "domains" in doc]
-    assert vhosts and all("h2.example.com" in doc["domains"] for doc in vhosts)
+    second = check()
+    # The new cluster and the two route configurations of h2 (public and private): not the
+    # other hosts', nor the scopes and listeners (the same content).
+    assert sorted(type_url for type_url, _ in encoded) == [TYPE_CLUSTER, TYPE_ROUTE, TYPE_ROUTE]
+    routes = [value for type_url, value in encoded if type_url == TYPE_ROUTE]
+    assert all(v["virtual_hosts"][0]["domains"][0] == "h2.example.com" for v in routes)
+    changed = {n for n, r in second.routes.items() if first.routes.get(n) is not r}
+    assert len(changed) == 2
     encoder.retain([])
-    check("v3")
+    encoded.clear()
+    check()
+    assert len(encoded) > 3  # forgotten: encoded again
