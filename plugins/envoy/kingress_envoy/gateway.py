@@ -434,7 +434,9 @@ class EnvoyGateway:
         """
         assert self._server is not None
         label = ",".join(LABELS[t] for t in step)
-        outcome = self._server.wait_synced(self._floor, deadline, types=types, names=names)
+        outcome = self._server.wait_synced(
+            self._floor, deadline, types=types or (), names=names or {}
+        )
         if isinstance(outcome, Nack):
             return _Failure("EnvoyRejected", " ".join(outcome.message.split()), outcome.label)
         if outcome == "closed":
