@@ -272,7 +272,8 @@ class XdsServer:
             for name in dict.fromkeys(added)
             if name in current and sub.known.get(name) != current[name].version
         ]
-        removed = [name for name in sub.known if name not in current]
+        # What a new stream says it has and the server no longer holds is removed.
+        removed = [name for name in sub.known if name not in current] if first else []
         if first or upserts or removed:
             self._send(stream, type_url, sub, upserts, removed)
 
