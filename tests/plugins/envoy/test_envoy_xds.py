@@ -172,7 +172,7 @@ def test_wildcard_ack_nack_and_initial_versions(server: XdsServer) -> None:
             initial_resource_versions={"one": one.version, "old": "x"},
         )
         response = reconnected.receive()
-        assert (names(response), response.removed_resources) == (["two"], ["old"])
+        assert (names(response), response.removed_resources) == (["three", "two"], ["old"])
     finally:
         reconnected.close()
 
