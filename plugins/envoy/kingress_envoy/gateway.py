@@ -514,7 +514,13 @@ class EnvoyGateway:
         return None
 
     def apply(self, snapshot: EnvoySnapshot, *, timeout: float | None = None) -> ApplyResult:
-        """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it."""
+        """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it.
+
+        The timeout counts from when its resources are encoded (a first
+        snapshot of thousands of Services takes a while).
+        """
+        with self._lock:
+            target = self._render(snapshot)
         deadline = time.monotonic() + (timeout or self.apply_timeout)
         last = _Failure("GatewayNotRunning", "Envoy is not running", "")
         if self._thread is None:
@@ -530,7 +536,6 @@ class EnvoyGateway:
                     process = None
                 else:
                     attempts += 1
-                    target = self._render(snapshot)
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot

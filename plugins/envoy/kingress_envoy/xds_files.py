@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kingress_envoy import wire
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import EnvoySnapshot, ListenerPlan, TLSChain
 from kingress_envoy.xds_server import (
@@ -63,10 +62,6 @@ _ADS: Object = {"ads": {}, "resource_api_version": "V3"}
 #: Route configuration names longer than this are shortened with a digest.
 _MAX_NAME = 200
 _HEADER_MUTATION = f"{_API}.http.early_header_mutation.header_mutation.v3.HeaderMutation"
-
-# The nested Any types must be known to the encoder before they are met.
-for _type_url in (_HCM, _ROUTER, _TLS_CONTEXT, _TLS_INSPECTOR, _HTTP_OPTIONS, _HEADER_MUTATION):
-    wire.message_class(_type_url)
 
 
 def _strip_and_mark(listener: ListenerName) -> Object:
