@@ -50,8 +50,8 @@ from kingress_envoy.xds_files import (
     XdsEncoder,
     XdsLayout,
     XdsState,
-    encode_json,
     empty_state,
+    encode_json,
     render_bootstrap,
     write_atomic,
 )
@@ -442,7 +442,8 @@ class EnvoyGateway:
         if outcome == "closed":
             return _Failure("EnvoyExited", "Envoy exited while applying", label)
         if outcome == "timeout":
-            return _Failure("Timeout", f"Envoy did not acknowledge the {label} update in time", label)
+            message = f"Envoy did not acknowledge the {label} update in time"
+            return _Failure("Timeout", message, label)
         return self._await_warm(process, warming, deadline)
 
     def _await_warm(
@@ -519,12 +520,12 @@ class EnvoyGateway:
         The timeout counts from when its resources are encoded (a first
         snapshot of thousands of Services takes a while).
         """
-        with self._lock:
-            target = self._render(snapshot)
-        deadline = time.monotonic() + (timeout or self.apply_timeout)
+        target = None
+        if self._thread is not None:  # else never started (or stopped): report at once
+            with self._lock:
+                target = self._render(snapshot)
+        deadline = time.monotonic() + (timeout or self.apply_timeout) if target else 0.0
         last = _Failure("GatewayNotRunning", "Envoy is not running", "")
-        if self._thread is None:
-            deadline = 0.0  # never started (or stopped): report at once
         attempts = 0
         while attempts < 2 and time.monotonic() < deadline and not self._stopping.is_set():
             if not self._ready.wait(max(0.0, deadline - time.monotonic())):
@@ -535,18 +536,17 @@ class EnvoyGateway:
                 if process is None or not process.alive() or not self._ready.is_set():
                     process = None
                 else:
+                    assert target is not None
                     attempts += 1
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
-                        self._encoder.retain([target])
                         return ApplyResult.serving(snapshot)
                     last = failure
                     if failure.reason != "EnvoyExited":
                         rollback = self._transition(
                             process, self._good, time.monotonic() + self.apply_timeout
                         )
-                        self._encoder.retain([self._good, target])
                         if rollback is not None:
                             last = _Failure(
                                 failure.reason,

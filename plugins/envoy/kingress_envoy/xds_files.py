@@ -330,86 +330,149 @@ def empty_state() -> XdsState:
     return XdsState({}, {}, {}, {})
 
 
-class XdsEncoder:
-    """A snapshot's resources, each encoded once per object.
+@dataclass(slots=True)
+class _Listing:
+    """What was rendered of one listener: its virtual hosts and how they were grouped."""
 
-    Clusters are remembered by object identity, route configurations by the
-    identities of their virtual hosts (holding the objects, so an identity is
-    never reused while remembered): the objects must not be changed in place
-    once encoded (snapshots are values; stored objects are frozen). Scopes
-    and listeners are remembered by content. ``retain`` forgets what the
-    given states do not use.
+    #: The virtual hosts (held, so their identities are not reused while remembered).
+    vhosts: list[Object]
+    ids: set[int]
+    #: host → its virtual hosts, in the snapshot's order.
+    groups: dict[str, tuple[Object, ...]]
+    #: host → the name of its route configuration.
+    routes: dict[str, str]
+
+
+def _hosts(vhost: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(host_key(str(d)) for d in vhost.get("domains", ())))
+
+
+def _same(one: tuple[Object, ...], other: tuple[Object, ...]) -> bool:
+    """The same objects, in the same order."""
+    return len(one) == len(other) and all(a is b for a, b in zip(one, other, strict=True))
+
+
+class XdsEncoder:
+    """A snapshot's resources, each encoded once per content, each render O(changed).
+
+    Successive snapshots share the virtual-host and cluster objects of every
+    ingress that did not change (they come from the same stored configs), so
+    a render compares the listeners' virtual hosts with the last render's by
+    identity and regroups, encodes and replaces only the scopes whose hosts
+    gained or lost a virtual host; the other scopes and route configurations
+    are the last render's resources. Clusters are remembered by identity,
+    listeners (a handful) by their plan and port. The objects must not be changed in
+    place once rendered (snapshots are values; stored objects are frozen).
+    Its results equal those of rendering everything afresh (``scopes``).
     """
 
     def __init__(self) -> None:
         self._clusters: dict[int, tuple[Object, XdsResource]] = {}
-        self._routes: dict[tuple[object, ...], tuple[list[Object], XdsResource]] = {}
-        self._scopes: dict[tuple[ListenerName, str, str], XdsResource] = {}
-        self._listeners: dict[bytes, XdsResource] = {}
+        self._listeners: dict[tuple[ListenerPlan, str, int], XdsResource] = {}
+        self._listings: dict[ListenerName, _Listing] = {}
+        self._routes: dict[str, XdsResource] = {}
+        #: route configuration name → how many scopes use it, and its virtual hosts.
+        self._users: dict[str, int] = {}
+        self._members: dict[str, tuple[Object, ...]] = {}
+        self._scopes: dict[str, XdsResource] = {}
 
-    def _cluster(self, cluster: Object) -> XdsResource:
-        cached = self._clusters.get(id(cluster))
+    def _cluster(
+        self, cluster: Object, previous: Mapping[int, tuple[Object, XdsResource]]
+    ) -> XdsResource:
+        cached = previous.get(id(cluster))
         if cached is not None and cached[0] is cluster:
+            self._clusters[id(cluster)] = cached
             return cached[1]
         resource = XdsResource.encode(TYPE_CLUSTER, str(cluster["name"]), cluster)
         self._clusters[id(cluster)] = (cluster, resource)
         return resource
 
-    def _route(self, listener: ListenerName, vhosts: list[Object]) -> XdsResource:
-        key = (listener, *map(id, vhosts))
-        cached = self._routes.get(key)
-        if cached is not None and all(a is b for a, b in zip(cached[0], vhosts, strict=True)):
-            return cached[1]
-        name = route_config_name(listener, vhosts)
-        resource = XdsResource.encode(TYPE_ROUTE, name, route_configuration(name, vhosts))
-        self._routes[key] = (vhosts, resource)
+    def _listener(
+        self,
+        plan: ListenerPlan,
+        address: str,
+        port: int,
+        previous: Mapping[tuple[ListenerPlan, str, int], XdsResource],
+    ) -> XdsResource:
+        key = (plan, address, port)
+        resource = previous.get(key)
+        if resource is None:
+            listener = render_listener(plan, address, port)
+            resource = XdsResource.encode(TYPE_LISTENER, plan.name.value, listener)
+        self._listeners[key] = resource
         return resource
 
-    def _scope(self, listener: ListenerName, host: str, route_name: str) -> XdsResource:
-        key = (listener, host, route_name)
-        resource = self._scopes.get(key)
-        if resource is None:
-            name = scope_name(listener, host)
-            body = scoped_route(listener, host, route_name)
-            resource = self._scopes[key] = XdsResource.encode(TYPE_SCOPED_ROUTE, name, body)
-        return resource
+    def _regroup(self, listener: ListenerName, vhosts: list[Object]) -> None:
+        """Bring one listener's scopes and route configurations up to ``vhosts``."""
+        ids = list(map(id, vhosts))
+        now = set(ids)
+        listing = self._listings.get(listener) or _Listing([], set(), {}, {})
+        gone, new = listing.ids - now, now - listing.ids
+        if not gone and not new and _same(tuple(vhosts), tuple(listing.vhosts)):
+            return
+        added = [v for v in vhosts if id(v) in new]
+        # The same virtual hosts in another order: only hosts with several can change.
+        affected = {host for host, members in listing.groups.items() if len(members) > 1}
+        for vhost in listing.vhosts:
+            if id(vhost) in gone:
+                affected.update(_hosts(vhost))
+        added_hosts = [(vhost, _hosts(vhost)) for vhost in added]
+        for _, hosts in added_hosts:
+            affected.update(hosts)
+        position: dict[int, int] = {}
+        groups = listing.groups
+        for host in affected:
+            members = [v for v in groups.get(host, ()) if id(v) in now]
+            members += [v for v, hosts in added_hosts if host in hosts]
+            if len(members) > 1:
+                position = position or {key: index for index, key in enumerate(ids)}
+                members.sort(key=lambda v: position[id(v)])
+            self._set(listener, listing, host, tuple(members))
+        listing.vhosts, listing.ids = vhosts, now
+        self._listings[listener] = listing
 
-    def _listener(self, listener: Object) -> XdsResource:
-        key = json.dumps(listener, sort_keys=True).encode()
-        resource = self._listeners.get(key)
-        if resource is None:
-            name = str(listener["name"])
-            resource = self._listeners[key] = XdsResource.encode(TYPE_LISTENER, name, listener)
-        return resource
+    def _set(
+        self, listener: ListenerName, listing: _Listing, host: str, members: tuple[Object, ...]
+    ) -> None:
+        """Make ``host``'s scope route ``members`` (none: no scope)."""
+        before = listing.groups.get(host, ())
+        if _same(before, members):
+            return
+        old = listing.routes.pop(host, "")
+        listing.groups.pop(host, None)
+        scope = scope_name(listener, host)
+        if members:
+            name = route_config_name(listener, members)
+            if not _same(self._members.get(name, ()), members):
+                body = route_configuration(name, list(members))
+                self._routes[name] = XdsResource.encode(TYPE_ROUTE, name, body)
+                self._members[name] = members
+            self._users[name] = self._users.get(name, 0) + 1
+            listing.groups[host], listing.routes[host] = members, name
+            if old != name or scope not in self._scopes:
+                body = scoped_route(listener, host, name)
+                self._scopes[scope] = XdsResource.encode(TYPE_SCOPED_ROUTE, scope, body)
+        else:
+            self._scopes.pop(scope, None)
+        if old:
+            self._users[old] -= 1
+            if not self._users[old]:
+                del self._users[old], self._routes[old], self._members[old]
 
     def state(
         self, snapshot: EnvoySnapshot, address: str, ports: Mapping[ListenerName, int]
     ) -> XdsState:
         """The resources of ``snapshot`` with listeners on ``address`` and ``ports``."""
-        clusters = {str(c["name"]): self._cluster(c) for c in snapshot.clusters}
+        previous_clusters, self._clusters = self._clusters, {}
+        clusters = {str(c["name"]): self._cluster(c, previous_clusters) for c in snapshot.clusters}
+        previous_listeners, self._listeners = self._listeners, {}
         listeners = {
-            plan.name.value: self._listener(render_listener(plan, address, ports[plan.name]))
+            plan.name.value: self._listener(plan, address, ports[plan.name], previous_listeners)
             for plan in snapshot.listeners
         }
-        routes: dict[str, XdsResource] = {}
-        scope_resources: dict[str, XdsResource] = {}
-        for (listener, host), vhosts in scopes(snapshot).items():
-            route = self._route(listener, vhosts)
-            routes[route.name] = route
-            scope = self._scope(listener, host, route.name)
-            scope_resources[scope.name] = scope
-        return XdsState(clusters, listeners, scope_resources, routes)
-
-    def retain(self, states: Iterable[XdsState]) -> None:
-        """Forget every resource the ``states`` do not hold."""
-        held: set[int] = set()
-        for state in states:
-            for resources in (state.clusters, state.listeners, state.scopes, state.routes):
-                held.update(id(r) for r in resources.values())
-        self._clusters = {k: v for k, v in self._clusters.items() if id(v[1]) in held}
-        self._routes = {k: v for k, v in self._routes.items() if id(v[1]) in held}
-        self._scopes = {k: v for k, v in self._scopes.items() if id(v) in held}
-        self._listeners = {k: v for k, v in self._listeners.items() if id(v) in held}
+        for listener in ListenerName:
+            self._regroup(listener, list(snapshot.route_config(listener)["virtual_hosts"]))
+        return XdsState(clusters, listeners, dict(self._scopes), dict(self._routes))
 
 
 class BootstrapWriteError(OSError):

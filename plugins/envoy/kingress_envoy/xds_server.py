@@ -377,9 +377,7 @@ class XdsServer:
                     return "timeout"
                 self._cond.wait(min(remaining, 0.5))
 
-    def _holds(
-        self, stream: _Stream, required: set[str], wanted: Mapping[str, list[str]]
-    ) -> bool:
+    def _holds(self, stream: _Stream, required: set[str], wanted: Mapping[str, list[str]]) -> bool:
         for type_url in required:
             sub = stream.subscriptions.get(type_url)
             if sub is None:
@@ -392,7 +390,8 @@ class XdsServer:
         return True
 
     def sent(self, floor: int = 0) -> list[tuple[str, int, int]]:
-        """(type, resources, removals) of each response sent on the newest stream after ``floor``."""
+        """(type, resources, removals) of each response sent on the newest stream after
+        ``floor``."""
         with self._cond:
             stream = next((s for s in reversed(self._streams) if s.ordinal > floor), None)
             return list(stream.sent) if stream is not None else []

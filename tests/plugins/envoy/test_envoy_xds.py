@@ -111,7 +111,8 @@ def test_the_framed_response_is_what_the_message_encodes() -> None:
     resource = cluster("c")
     framed = response_bytes(TYPE_CLUSTER, "7", [resource], ["gone"])
     parsed = DeltaDiscoveryResponse.parse(framed)
-    assert (parsed.type_url, parsed.nonce, parsed.removed_resources) == (TYPE_CLUSTER, "7", ["gone"])
+    assert (parsed.type_url, parsed.nonce) == (TYPE_CLUSTER, "7")
+    assert parsed.removed_resources == ["gone"]
     (only,) = parsed.resources
     assert (only.name, only.version) == ("c", resource.version)
     expected = wire.encode(
@@ -237,8 +238,7 @@ def test_a_split_change_sends_its_two_route_configurations_only(harness: Harness
     harness.apply(*others, _split("x", "x.example.com", 20))
     # The public and the private route configuration of x.example.com, nothing else.
     assert _sent(harness)[before:] == [(TYPE_ROUTE, 2, 0)]
-    status, echo = harness.get("x.example.com")
-    assert status == 200
+    assert harness.get("x.example.com")[0] == 200
 
 
 def test_clusters_come_first_and_go_last(harness: Harness) -> None:
