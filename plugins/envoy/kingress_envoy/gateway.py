@@ -440,6 +440,9 @@ class EnvoyGateway:
         if isinstance(outcome, Nack):
             return _Failure("EnvoyRejected", " ".join(outcome.message.split()), outcome.label)
         if outcome == "closed":
+            # The stream ends as Envoy exits: wait for the exit to be seen (a stream that
+            # ends while Envoy lives is retried on its next stream all the same).
+            process.exited(1.0)
             return _Failure("EnvoyExited", "Envoy exited while applying", label)
         if outcome == "timeout":
             message = f"Envoy did not acknowledge the {label} update in time"
@@ -543,7 +546,11 @@ class EnvoyGateway:
                         self._good, self._good_snapshot = target, snapshot
                         return ApplyResult.serving(snapshot)
                     last = failure
-                    if failure.reason != "EnvoyExited":
+                    if failure.reason == "EnvoyExited" and not process.alive():
+                        # Not running until the supervisor has restarted it (it cannot
+                        # start another while this holds the lock).
+                        self._ready.clear()
+                    elif failure.reason != "EnvoyExited":
                         rollback = self._transition(
                             process, self._good, time.monotonic() + self.apply_timeout
                         )

@@ -11,67 +11,51 @@ still applies.
 from __future__ import annotations
 
 import signal
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 from tests.plugins.envoy.harness import EchoServer, Harness, envoy_or_skip, file_size_limit, simple
 
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
-from kingress_envoy.xds_server import TYPE_CLUSTER
+from kingress_envoy.xds_server import TYPE_CLUSTER, XdsResource
 
 HOST = "faults.example.com"
 
 
 class KillOnClusters:
-    """Kills Envoy (SIGKILL) each time the xDS server sends it changed clusters, ``times`` times.
+    """Kills Envoy (SIGKILL) each time the gateway sends it changed clusters, ``times`` times.
 
     An apply's first step sends the changed clusters and then waits for Envoy
-    to acknowledge them: the kill lands inside the apply, between its steps. A
-    stream's first cluster response (the full state a started Envoy gets) is
-    not a change.
+    to acknowledge them: the kill lands inside the apply, between its steps.
     """
 
     def __init__(self, gateway: EnvoyGateway, times: int) -> None:
         self.gateway = gateway
         self.left = times
         self.kills = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _cluster_updates(self) -> int:
-        server = self.gateway.xds
-        if server is None:
-            return 0
-        sent = server.sent(self.gateway.stream_floor)
-        return max(0, sum(1 for type_url, _, _ in sent if type_url == TYPE_CLUSTER) - 1)
-
-    def _watch(self) -> None:
-        deadline = time.monotonic() + 30
-        killed_at = -1  # the stream floor of the Envoy killed last
-        while self.left and not self._stop.is_set() and time.monotonic() < deadline:
-            process = self.gateway.process
-            floor = self.gateway.stream_floor
-            if (
-                floor != killed_at
-                and self._cluster_updates()
-                and process is not None
-                and process.alive()
-            ):
-                process.signal(signal.SIGKILL)
-                killed_at = floor
-                self.left -= 1
-                self.kills += 1
-            time.sleep(0.0005)
+        self._patch = pytest.MonkeyPatch()
 
     def __enter__(self) -> KillOnClusters:
-        self._thread.start()
+        server = self.gateway.xds
+        assert server is not None
+        original = server.update
+
+        def update(
+            type_url: str, upserts: Iterable[XdsResource] = (), removals: Iterable[str] = ()
+        ) -> None:
+            upserts = list(upserts)
+            original(type_url, upserts, removals)
+            process = self.gateway.process
+            if type_url == TYPE_CLUSTER and upserts and self.left and process and process.alive():
+                process.signal(signal.SIGKILL)
+                self.left -= 1
+                self.kills += 1
+
+        self._patch.setattr(server, "update", update)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        self._patch.undo()
 
 
 @pytest.fixture
