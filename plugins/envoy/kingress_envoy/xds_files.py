@@ -416,14 +416,16 @@ class XdsEncoder:
         for vhost in listing.vhosts:
             if id(vhost) in gone:
                 affected.update(_hosts(vhost))
-        added_hosts = [(vhost, _hosts(vhost)) for vhost in added]
-        for _, hosts in added_hosts:
-            affected.update(hosts)
+        joining: dict[str, list[Object]] = {}
+        for vhost in added:
+            for host in _hosts(vhost):
+                joining.setdefault(host, []).append(vhost)
+        affected.update(joining)
         position: dict[int, int] = {}
         groups = listing.groups
         for host in affected:
             members = [v for v in groups.get(host, ()) if id(v) in now]
-            members += [v for v, hosts in added_hosts if host in hosts]
+            members += joining.get(host, ())
             if len(members) > 1:
                 position = position or {key: index for index, key in enumerate(ids)}
                 members.sort(key=lambda v: position[id(v)])
