@@ -164,18 +164,14 @@ class _Failure:
 def _changed(
     current: Mapping[str, XdsResource], target: Mapping[str, XdsResource]
 ) -> list[XdsResource]:
-    """The resources of ``target`` that ``current`` lacks or holds at another version."""
-    changed = []
-    for name, resource in target.items():
-        held = current.get(name)
-        if held is not resource and (held is None or held.version != resource.version):
-            changed.append(resource)
-    return changed
+    """The resources of ``target`` that ``current`` does not hold (as objects: one encoded
+    again at the same version counts, and the server sends it only to whom lacks it)."""
+    return [resource for _, resource in target.items() - current.items()]
 
 
 def _gone(current: Mapping[str, XdsResource], target: Mapping[str, XdsResource]) -> list[str]:
     """The names ``current`` holds and ``target`` does not."""
-    return [name for name in current if name not in target]
+    return list(current.keys() - target.keys())
 
 
 def _free_port(address: str) -> int:

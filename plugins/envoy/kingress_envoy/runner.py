@@ -159,7 +159,11 @@ class GatewayRunner:
         self.applies = 0
         self._lock = threading.Lock()
         self._tracker = Tracker()
-        self._tracked: set[ObjectRef] = set()
+        #: Each config as the last sync listed it (its Secrets are tracked as it names them).
+        self._tracked: dict[ObjectRef, Object] = {}
+        #: What ``seen`` gave for a config object naming no Secret (stored objects are
+        #: frozen, so the same object gives the same), for the configs of the last sync.
+        self._seen_of: dict[int, tuple[Object, Seen]] = {}
         #: Each config as the last complete sync left it (``None``: sync at the next look).
         self._seen: dict[ObjectRef, Seen] | None = None
         self._refused: ApplyResult | None = None
@@ -205,7 +209,9 @@ class GatewayRunner:
             # gone) was still in the snapshot: it stays recorded as it was
             # listed, so its deletion is a change and the next look syncs.
             self._seen = {
-                ObjectRef.of(listed): seen(stored if stored is not None else listed, secrets)
+                ObjectRef.of(listed): self._seen_once(
+                    stored if stored is not None else listed, secrets
+                )
                 for listed, stored in zip(configs, written, strict=True)
             }
         return result
@@ -232,17 +238,38 @@ class GatewayRunner:
         except NotFound:
             return None
 
+    def _seen_once(self, config: Object, secrets: Mapping[str, Object | None]) -> Seen:
+        """``seen(config, secrets)``, computed once per config object that names no Secret."""
+        memo = self._seen_of.get(id(config))
+        if memo is not None and memo[0] is config:
+            return memo[1]
+        result = seen(config, secrets)
+        if not result[3]:
+            self._seen_of[id(config)] = (config, result)
+        return result
+
     def _track(self, configs: Sequence[Object]) -> None:
-        """Record which Secrets each config names; forget configs that are gone."""
-        current = set()
+        """Record which Secrets each config names; forget configs that are gone.
+
+        A config listed as the very object the last sync listed names the same
+        Secrets (stored objects are frozen): nothing to record again.
+        """
+        current: dict[ObjectRef, Object] = {}
+        kept = self._seen_of
+        self._seen_of = {}
         for config in configs:
             ref = ObjectRef.of(config)
-            current.add(ref)
+            current[ref] = config
+            memo = kept.get(id(config))
+            if memo is not None and memo[0] is config:
+                self._seen_of[id(config)] = memo
+            if self._tracked.get(ref) is config:
+                continue
             reads = []
             for secret in secret_refs(config):
                 namespace, _, name = secret.partition("/")
                 reads.append(ObjectRef(SECRET, namespace, name))
             self._tracker.track(ref, reads)
-        for gone in self._tracked - current:
+        for gone in self._tracked.keys() - current.keys():
             self._tracker.forget(gone)
         self._tracked = current

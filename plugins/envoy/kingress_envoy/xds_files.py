@@ -341,6 +341,8 @@ class _Listing:
     groups: dict[str, tuple[Object, ...]]
     #: host → the name of its route configuration.
     routes: dict[str, str]
+    #: The hosts with several virtual hosts.
+    shared: set[str]
 
 
 def _hosts(vhost: Mapping[str, Any]) -> list[str]:
@@ -406,13 +408,13 @@ class XdsEncoder:
         """Bring one listener's scopes and route configurations up to ``vhosts``."""
         ids = list(map(id, vhosts))
         now = set(ids)
-        listing = self._listings.get(listener) or _Listing([], set(), {}, {})
+        listing = self._listings.get(listener) or _Listing([], set(), {}, {}, set())
         gone, new = listing.ids - now, now - listing.ids
         if not gone and not new and _same(tuple(vhosts), tuple(listing.vhosts)):
             return
         added = [v for v in vhosts if id(v) in new]
         # The same virtual hosts in another order: only hosts with several can change.
-        affected = {host for host, members in listing.groups.items() if len(members) > 1}
+        affected = set(listing.shared)
         for vhost in listing.vhosts:
             if id(vhost) in gone:
                 affected.update(_hosts(vhost))
@@ -442,6 +444,9 @@ class XdsEncoder:
             return
         old = listing.routes.pop(host, "")
         listing.groups.pop(host, None)
+        listing.shared.discard(host)
+        if len(members) > 1:
+            listing.shared.add(host)
         scope = scope_name(listener, host)
         if members:
             name = route_config_name(listener, members)
