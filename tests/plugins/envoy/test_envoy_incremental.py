@@ -175,3 +175,41 @@ def test_hosts_that_differ_by_port_share_a_scope() -> None:
         assert len(state.routes) == 2
         service = "cb"[change % 2]
         configs[1] = stored(config(named("port", "p.example.com:8080", service)), change + 2)
+
+
+def test_a_change_of_routes_only_keeps_the_conflict_decision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decisions: list[int] = []
+    original = snapshot_module._decide
+    assembler = Assembler()
+
+    def counting(*args: Any) -> Any:
+        decisions.append(1)
+        return original(*args)
+
+    def assembled(configs: list[dict[str, Any]]) -> tuple[Any, int]:
+        expected = assemble(configs)
+        decisions.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(snapshot_module, "_decide", counting)
+            snapshot = assembler.assemble(configs)
+        assert snapshot == expected
+        return snapshot, len(decisions)
+
+    first = "2026-01-01T00:00:01Z"
+    configs = [
+        stored(config(named("old", "x.example.com", "a"), first), 1),
+        stored(config(named("new", "x.example.com", "b")), 1),  # loses x.example.com
+        stored(config(named("other", "y.example.com", "a")), 1),
+    ]
+    assert assembled(configs)[1] == 1
+    # The served ones' routes change, their hosts do not: the same decision, new routes.
+    configs[0] = stored(config(named("old", "x.example.com", "c"), first), 2)
+    configs[2] = stored(config(named("other", "y.example.com", "b")), 2)
+    assert assembled(configs)[1] == 0
+    # The one left out changes: decided again (it could now fit).
+    configs[1] = stored(config(named("new", "z.example.com", "b")), 2)
+    snapshot, decided = assembled(configs)
+    assert decided == 1
+    assert snapshot.served.keys() == {"default/old", "default/new", "default/other"}
