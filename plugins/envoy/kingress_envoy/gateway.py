@@ -47,6 +47,7 @@ from kingress_envoy.process import EnvoyProcess, EnvoyStartError, unique_base_id
 from kingress_envoy.readiness import rejected_status, served_status
 from kingress_envoy.snapshot import EnvoySnapshot, Problem, empty_snapshot
 from kingress_envoy.xds_files import (
+    Delta,
     XdsEncoder,
     XdsLayout,
     XdsState,
@@ -166,7 +167,8 @@ def _changed(
 ) -> list[XdsResource]:
     """The resources of ``target`` that ``current`` does not hold (as objects: one encoded
     again at the same version counts, and the server sends it only to whom lacks it)."""
-    return [resource for _, resource in target.items() - current.items()]
+    get = current.get
+    return [resource for name, resource in target.items() if get(name) is not resource]
 
 
 def _gone(current: Mapping[str, XdsResource], target: Mapping[str, XdsResource]) -> list[str]:
@@ -223,6 +225,8 @@ class EnvoyGateway:
         self._good_snapshot: EnvoySnapshot = empty_snapshot()
         self._good: XdsState = empty_state()
         self._server: XdsServer | None = None
+        #: The state the server holds exactly (``None``: unknown, e.g. after a failed step).
+        self._held: XdsState | None = None
         #: Streams opened before the current Envoy started (its stream comes after).
         self._floor = 0
         self._failure = ""
@@ -395,12 +399,12 @@ class EnvoyGateway:
         )
         write_atomic(self.layout.bootstrap, encode_json(bootstrap))
 
-    @staticmethod
-    def _move(server: XdsServer, target: XdsState) -> None:
+    def _move(self, server: XdsServer, target: XdsState) -> None:
         """Make the server hold ``target`` at once (no Envoy to order the steps for)."""
         for type_url in LABELS:
             current, wanted = server.resources(type_url), target.of(type_url)
             server.update(type_url, _changed(current, wanted), _gone(current, wanted))
+        self._held = target
 
     # -- waiting for Envoy -------------------------------------------------
 
@@ -473,21 +477,38 @@ class EnvoyGateway:
 
     # -- applying ------------------------------------------------------------
 
+    def _delta(self, target: XdsState) -> Delta:
+        """What to send to make the server hold ``target``: the render's own delta when the
+        server holds exactly the state it was rendered from, else a comparison."""
+        if target.base is not None and target.base is self._held:
+            return target.delta
+        server = self._server
+        assert server is not None
+        return {
+            type_url: (
+                _changed(server.resources(type_url), target.of(type_url)),
+                _gone(server.resources(type_url), target.of(type_url)),
+            )
+            for type_url in LABELS
+        }
+
     def _transition(
         self, process: EnvoyProcess, target: XdsState, deadline: float
     ) -> _Failure | None:
         """Send the steps towards ``target``, each acknowledged before the next."""
         server = self._server
         assert server is not None
-        clusters = _changed(server.resources(TYPE_CLUSTER), target.clusters)
+        delta = self._delta(target)
+        self._held = None  # until every step is through
+        clusters = delta[TYPE_CLUSTER][0]
         if clusters:
             server.update(TYPE_CLUSTER, clusters)
             failure = self._await(process, [TYPE_CLUSTER], [TYPE_CLUSTER], deadline)
             if failure is not None:
                 return failure
-        routes = _changed(server.resources(TYPE_ROUTE), target.routes)
-        scopes = _changed(server.resources(TYPE_SCOPED_ROUTE), target.scopes)
-        listeners = _changed(server.resources(TYPE_LISTENER), target.listeners)
+        routes = delta[TYPE_ROUTE][0]
+        scopes = delta[TYPE_SCOPED_ROUTE][0]
+        listeners = delta[TYPE_LISTENER][0]
         if routes or scopes or listeners:
             server.update(TYPE_ROUTE, routes)
             server.update(TYPE_SCOPED_ROUTE, scopes)
@@ -503,7 +524,7 @@ class EnvoyGateway:
         for kinds in ((TYPE_LISTENER, TYPE_SCOPED_ROUTE), (TYPE_ROUTE,), (TYPE_CLUSTER,)):
             step = []
             for type_url in kinds:
-                gone = _gone(server.resources(type_url), target.of(type_url))
+                gone = delta[type_url][1]
                 if gone:
                     server.update(type_url, (), gone)
                     step.append(type_url)
@@ -511,6 +532,7 @@ class EnvoyGateway:
                 failure = self._await(process, step, [], deadline)
                 if failure is not None:
                     return failure
+        self._held = target
         return None
 
     def apply(self, snapshot: EnvoySnapshot, *, timeout: float | None = None) -> ApplyResult:

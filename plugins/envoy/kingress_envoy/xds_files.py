@@ -30,7 +30,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -306,7 +306,11 @@ def scoped_route(listener: ListenerName, host: str, route_name: str) -> Object:
     }
 
 
-@dataclass(frozen=True, slots=True)
+#: Per type: the resources added or changed, and the names removed.
+Delta = Mapping[str, tuple[list[XdsResource], list[str]]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class XdsState:
     """A snapshot as xDS resources, by type and name."""
 
@@ -314,6 +318,9 @@ class XdsState:
     listeners: Mapping[str, XdsResource]
     scopes: Mapping[str, XdsResource]
     routes: Mapping[str, XdsResource]
+    #: The state this one was rendered from (``None``: none), and what differs from it.
+    base: XdsState | None = None
+    delta: Delta = field(default_factory=dict)
 
     def of(self, type_url: str) -> Mapping[str, XdsResource]:
         """The resources of one type."""
@@ -377,6 +384,9 @@ class XdsEncoder:
         self._users: dict[str, int] = {}
         self._members: dict[str, tuple[Object, ...]] = {}
         self._scopes: dict[str, XdsResource] = {}
+        #: The last render, and the scopes and route configurations set since.
+        self._last: XdsState | None = None
+        self._touched: dict[str, set[str]] = {TYPE_SCOPED_ROUTE: set(), TYPE_ROUTE: set()}
 
     def _cluster(
         self, cluster: Object, previous: Mapping[int, tuple[Object, XdsResource]]
@@ -448,8 +458,12 @@ class XdsEncoder:
         if len(members) > 1:
             listing.shared.add(host)
         scope = scope_name(listener, host)
+        self._touched[TYPE_SCOPED_ROUTE].add(scope)
+        if old:
+            self._touched[TYPE_ROUTE].add(old)
         if members:
             name = route_config_name(listener, members)
+            self._touched[TYPE_ROUTE].add(name)
             if not _same(self._members.get(name, ()), members):
                 body = route_configuration(name, list(members))
                 self._routes[name] = XdsResource.encode(TYPE_ROUTE, name, body)
@@ -479,7 +493,39 @@ class XdsEncoder:
         }
         for listener in ListenerName:
             self._regroup(listener, list(snapshot.route_config(listener)["virtual_hosts"]))
-        return XdsState(clusters, listeners, dict(self._scopes), dict(self._routes))
+        base = self._last
+        scopes, routes = dict(self._scopes), dict(self._routes)
+        delta: Delta = {}
+        if base is not None:
+            delta = {
+                TYPE_CLUSTER: _difference(base.clusters, clusters, clusters),
+                TYPE_LISTENER: _difference(base.listeners, listeners, listeners),
+                TYPE_SCOPED_ROUTE: _difference(
+                    base.scopes, scopes, self._touched[TYPE_SCOPED_ROUTE]
+                ),
+                TYPE_ROUTE: _difference(base.routes, routes, self._touched[TYPE_ROUTE]),
+            }
+        for touched in self._touched.values():
+            touched.clear()
+        self._last = XdsState(clusters, listeners, scopes, routes, base, delta)
+        return self._last
+
+
+def _difference(
+    base: Mapping[str, XdsResource], now: Mapping[str, XdsResource], names: Iterable[str]
+) -> tuple[list[XdsResource], list[str]]:
+    """What of ``names`` differs between ``base`` and ``now``: (added or changed, removed)."""
+    upserts, removals = [], []
+    for name in names:
+        resource = now.get(name)
+        if resource is None:
+            if name in base:
+                removals.append(name)
+        elif base.get(name) is not resource:
+            upserts.append(resource)
+    if names is now:  # every name of ``now``: the removed ones are the rest of ``base``
+        removals = list(base.keys() - now.keys())
+    return upserts, removals
 
 
 class BootstrapWriteError(OSError):

@@ -156,6 +156,14 @@ def test_an_encoder_gives_what_encoding_afresh_gives(seed: int) -> None:
         assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
         expected = {(ln.value, host) for ln, host in scopes(snapshot)}
         assert {tuple(name.split("/", 1)) for name in state.scopes} == expected
+        # Its delta turns the state it was rendered from into it.
+        if state.base is not None:
+            for type_url in LABELS:
+                upserts, removals = state.delta[type_url]
+                moved = {**state.base.of(type_url), **{r.name: r for r in upserts}}
+                for name in removals:
+                    del moved[name]
+                assert moved == state.of(type_url)
 
 
 def test_hosts_that_differ_by_port_share_a_scope() -> None:
