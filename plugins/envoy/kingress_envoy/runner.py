@@ -164,6 +164,8 @@ class GatewayRunner:
         #: What ``seen`` gave for a config object naming no Secret (stored objects are
         #: frozen, so the same object gives the same), for the configs of the last sync.
         self._seen_of: dict[int, tuple[Object, Seen]] = {}
+        #: Each config object of the last sync and its reference.
+        self._listed: dict[int, tuple[Object, ObjectRef]] = {}
         #: Each config as the last complete sync left it (``None``: sync at the next look).
         self._seen: dict[ObjectRef, Seen] | None = None
         self._refused: ApplyResult | None = None
@@ -198,7 +200,7 @@ class GatewayRunner:
     def _sync(self, cluster: Cluster) -> ApplyResult:
         configs = cluster.list(CONFIG_KIND)
         secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
-        self._track(configs)
+        refs = self._track(configs)
         self.assemblies += 1
         result = self._apply(self._assembler.assemble(configs, tls_secrets(secrets)))
         written = [self._write_status(cluster, config, result) for config in configs]
@@ -209,10 +211,8 @@ class GatewayRunner:
             # gone) was still in the snapshot: it stays recorded as it was
             # listed, so its deletion is a change and the next look syncs.
             self._seen = {
-                ObjectRef.of(listed): self._seen_once(
-                    stored if stored is not None else listed, secrets
-                )
-                for listed, stored in zip(configs, written, strict=True)
+                ref: self._seen_once(stored if stored is not None else listed, secrets)
+                for ref, listed, stored in zip(refs, configs, written, strict=True)
             }
         return result
 
@@ -248,21 +248,32 @@ class GatewayRunner:
             self._seen_of[id(config)] = (config, result)
         return result
 
-    def _track(self, configs: Sequence[Object]) -> None:
-        """Record which Secrets each config names; forget configs that are gone.
+    def _track(self, configs: Sequence[Object]) -> list[ObjectRef]:
+        """Record which Secrets each config names; forget configs that are gone. Each
+        config's reference.
 
         A config listed as the very object the last sync listed names the same
         Secrets (stored objects are frozen): nothing to record again.
         """
         current: dict[ObjectRef, Object] = {}
-        kept = self._seen_of
-        self._seen_of = {}
+        refs = []
+        listed, self._listed = self._listed, {}
+        kept, self._seen_of = self._seen_of, {}
         for config in configs:
-            ref = ObjectRef.of(config)
-            current[ref] = config
             memo = kept.get(id(config))
             if memo is not None and memo[0] is config:
                 self._seen_of[id(config)] = memo
+            last = listed.get(id(config))
+            if last is not None and last[0] is config:
+                ref = last[1]
+                self._listed[id(config)] = last
+                refs.append(ref)
+                current[ref] = config
+                continue
+            ref = ObjectRef.of(config)
+            self._listed[id(config)] = (config, ref)
+            refs.append(ref)
+            current[ref] = config
             if self._tracked.get(ref) is config:
                 continue
             reads = []
@@ -273,3 +284,4 @@ class GatewayRunner:
         for gone in self._tracked.keys() - current.keys():
             self._tracker.forget(gone)
         self._tracked = current
+        return refs
