@@ -341,9 +341,10 @@ def empty_state() -> XdsState:
 class _Listing:
     """What was rendered of one listener: its virtual hosts and how they were grouped."""
 
-    #: The virtual hosts (held, so their identities are not reused while remembered).
+    #: The virtual hosts in order, and by identity (held, so their identities are not
+    #: reused while remembered).
     vhosts: list[Object]
-    ids: set[int]
+    by_id: dict[int, Object]
     #: host → its virtual hosts, in the snapshot's order.
     groups: dict[str, tuple[Object, ...]]
     #: host → the name of its route configuration.
@@ -417,17 +418,17 @@ class XdsEncoder:
     def _regroup(self, listener: ListenerName, vhosts: list[Object]) -> None:
         """Bring one listener's scopes and route configurations up to ``vhosts``."""
         ids = list(map(id, vhosts))
-        now = set(ids)
-        listing = self._listings.get(listener) or _Listing([], set(), {}, {}, set())
-        gone, new = listing.ids - now, now - listing.ids
+        by_id = dict(zip(ids, vhosts, strict=True))
+        listing = self._listings.get(listener) or _Listing([], {}, {}, {}, set())
+        gone = listing.by_id.keys() - by_id.keys()
+        new = by_id.keys() - listing.by_id.keys()
         if not gone and not new and _same(tuple(vhosts), tuple(listing.vhosts)):
             return
-        added = [v for v in vhosts if id(v) in new]
+        added = [by_id[key] for key in new]
         # The same virtual hosts in another order: only hosts with several can change.
         affected = set(listing.shared)
-        for vhost in listing.vhosts:
-            if id(vhost) in gone:
-                affected.update(_hosts(vhost))
+        for key in gone:
+            affected.update(_hosts(listing.by_id[key]))
         joining: dict[str, list[Object]] = {}
         for vhost in added:
             for host in _hosts(vhost):
@@ -436,13 +437,13 @@ class XdsEncoder:
         position: dict[int, int] = {}
         groups = listing.groups
         for host in affected:
-            members = [v for v in groups.get(host, ()) if id(v) in now]
+            members = [v for v in groups.get(host, ()) if id(v) in by_id]
             members += joining.get(host, ())
             if len(members) > 1:
                 position = position or {key: index for index, key in enumerate(ids)}
                 members.sort(key=lambda v: position[id(v)])
             self._set(listener, listing, host, tuple(members))
-        listing.vhosts, listing.ids = vhosts, now
+        listing.vhosts, listing.by_id = vhosts, by_id
         self._listings[listener] = listing
 
     def _set(
