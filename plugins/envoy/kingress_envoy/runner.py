@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -164,6 +164,9 @@ class GatewayRunner:
         #: What ``seen`` gave for a config object naming no Secret (stored objects are
         #: frozen, so the same object gives the same), for the configs of the last sync.
         self._seen_of: dict[int, tuple[Object, Seen]] = {}
+        #: The configs as the last sync left them (by identity), and its result.
+        self._left: dict[int, Object] = {}
+        self._last_result: ApplyResult | None = None
         #: Each config object of the last sync and its reference.
         self._listed: dict[int, tuple[Object, ObjectRef]] = {}
         #: Each config as the last complete sync left it (``None``: sync at the next look).
@@ -203,7 +206,13 @@ class GatewayRunner:
         refs = self._track(configs)
         self.assemblies += 1
         result = self._apply(self._assembler.assemble(configs, tls_secrets(secrets)))
-        written = [self._write_status(cluster, config, result) for config in configs]
+        settled = self._settled(result)
+        written = [
+            config if settled(config) else self._write_status(cluster, config, result)
+            for config in configs
+        ]
+        self._left = {id(obj): obj for obj in written if obj is not None}
+        self._last_result = result
         if result.retryable:
             self._seen = None
         else:
@@ -215,6 +224,24 @@ class GatewayRunner:
                 for ref, listed, stored in zip(refs, configs, written, strict=True)
             }
         return result
+
+    def _settled(self, result: ApplyResult) -> Callable[[Object], bool]:
+        """Whether a config's status is already what ``result`` makes it, without asking
+        ``status_update``: the config is the very object the last sync left, both results
+        were accepted, serve it the same hash and report no problem for it."""
+        last, left = self._last_result, self._left
+        if last is None or not (last.accepted and result.accepted):
+            return lambda config: False
+        troubled = {p.ingress for p in (*last.problems, *result.problems)}
+        served, served_before = result.served, last.served
+
+        def settled(config: Object) -> bool:
+            if left.get(id(config)) is not config:
+                return False
+            key = ingress_key(*config_identity(config)[:2])
+            return key not in troubled and served.get(key) == served_before.get(key)
+
+        return settled
 
     def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
         """Apply ``snapshot`` unless Envoy already serves or already refused that version."""

@@ -349,3 +349,50 @@ def test_a_config_deleted_during_a_sync_is_removed_at_the_next_look() -> None:
     runner.reconcile(context, goes)
     assert not serves(gateway, "goes.example.com")
     assert serves(gateway, "stays.example.com")
+
+
+def test_an_unchanged_config_gets_the_status_a_new_conflict_gives_it() -> None:
+    """A sync skips configs whose status cannot change; one that a newcomer pushes out
+    (an older config for its host) is not such a one, nor is it once that one is gone."""
+    store = MemoryCluster()
+    registry = BackendRegistry()
+    registry.add(EnvoyBackend())
+    for name in ("a", "b"):
+        obj = hello(name, f"{name}.example.com", ("rev-1", 100)).to_dict()
+        obj["metadata"]["annotations"] = {INGRESS_CLASS: ENVOY_CLASS}
+        obj["metadata"].pop("uid", None)
+        obj.pop("status", None)
+        store.create(obj)
+    settle(store, [IngressReconciler(registry)], FakeClock())
+    gateway = DeletingGateway(store, ObjectRef(CONFIG_KIND, "default", "none"))
+    gateway.victim = None
+    runner = GatewayRunner(gateway)
+    context = Context(cluster=store, clock=FakeClock())
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "a"))
+    b = store.get(CONFIG_KIND, "default", "b")
+    hash_b = b["spec"]["probeHash"]
+    assert b["status"]["servedHash"] == hash_b
+
+    older = {
+        "apiVersion": b["apiVersion"],
+        "kind": b["kind"],
+        "metadata": {"name": "c", "namespace": "default"},
+        "spec": {
+            **b["spec"],
+            "ingress": {
+                "name": "c",
+                "namespace": "default",
+                "creationTimestamp": "2000-01-01T00:00:00Z",
+            },
+        },
+    }
+    store.create(older)
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "c"))
+    status = store.get(CONFIG_KIND, "default", "b")["status"]
+    assert (status["rejectedHash"], status["reason"]) == (hash_b, "DomainConflict")
+    assert store.get(CONFIG_KIND, "default", "a")["status"]["servedHash"]
+
+    store.delete(CONFIG_KIND, "default", "c")
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "c"))
+    status = store.get(CONFIG_KIND, "default", "b")["status"]
+    assert status.get("servedHash") == hash_b and "rejectedHash" not in status
