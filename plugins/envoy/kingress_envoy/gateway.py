@@ -70,6 +70,8 @@ from kingress_envoy.xds_server import (
 PROBE_USER_AGENT = "Knative-Ingress-Probe"
 #: Reasons an apply may succeed when tried again.
 _RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited"})
+#: Time (seconds) an apply's deadline grows by per resource sent or removed.
+_PER_RESOURCE = 0.002
 #: The admin gauges that say Envoy is still warming clusters or listeners.
 _WARMING = {
     TYPE_CLUSTER: "cluster_manager.warming_clusters",
@@ -500,6 +502,9 @@ class EnvoyGateway:
         assert server is not None
         delta = self._delta(target)
         self._held = None  # until every step is through
+        # Envoy builds what it is sent: a first programming of thousands of Services
+        # takes seconds more than a split change.
+        deadline += _PER_RESOURCE * sum(len(u) + len(r) for u, r in delta.values())
         clusters = delta[TYPE_CLUSTER][0]
         if clusters:
             server.update(TYPE_CLUSTER, clusters)
@@ -539,7 +544,8 @@ class EnvoyGateway:
         """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it.
 
         The timeout counts from when its resources are encoded (a first
-        snapshot of thousands of Services takes a while).
+        snapshot of thousands of Services takes a while), and grows by 2 ms per
+        resource sent (Envoy builds each).
         """
         target = None
         if self._thread is not None:  # else never started (or stopped): report at once
