@@ -6,11 +6,15 @@ by a ``GatewayRunner``. Each change sets one Service's split to 50/50; the
 clock runs from the write of the Service until a Knative probe through Envoy
 returns the new ClusterIngress's hash (Envoy serves exactly the new version,
 split included). Phases: controllers (settle from the change), Envoy accepts
-the snapshot, and served.
+the snapshot, and served. Per change it also records the CPU time of this
+process (controllers, runner, gateway, xDS server, probing: every thread) and
+of the Envoy process (``/proc/<pid>/stat``), the figures to compare on a
+shared machine.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Any
@@ -69,6 +73,18 @@ def wait_served(gateway: EnvoyGateway, hash_: str, host: str, timeout: float = 3
         time.sleep(0.001)
 
 
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 if unknown (not Linux)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(n: int, changes: int) -> dict[str, Any]:
     """``changes`` split changes among ``n`` Routes; latency until Envoy serves each."""
     return measure(build(n), n, changes)
@@ -76,7 +92,7 @@ def run(n: int, changes: int) -> dict[str, Any]:
 
 def measure(world: World, n: int, changes: int) -> dict[str, Any]:
     """``changes`` split changes in a settled Envoy ``world`` of ``n`` Services."""
-    controllers, accepted, served = [], [], []
+    controllers, accepted, served, python_cpu, envoy_cpu = [], [], [], [], []
     with (
         Upstream("a") as first,
         Upstream("b") as second,
@@ -95,6 +111,9 @@ def measure(world: World, n: int, changes: int) -> dict[str, Any]:
         for change in range(changes):
             index = (change * stride) % n
             since = world.store.resource_version
+            process = gateway.process
+            pid = process.pid if process is not None else None
+            cpu_before, envoy_before = time.process_time(), process_cpu(pid)
             started = time.perf_counter()
             world.apply(service(index, split=50))
             world.settle_since(since)
@@ -106,6 +125,8 @@ def measure(world: World, n: int, changes: int) -> dict[str, Any]:
                 raise RuntimeError(f"Envoy refused change {change}: {result.message}")
             wait_served(gateway, probe_hash(world, index), host(index))
             done = time.perf_counter()
+            python_cpu.append(time.process_time() - cpu_before)
+            envoy_cpu.append(process_cpu(pid) - envoy_before)
             controllers.append(settled - started)
             accepted.append(applied - started)
             served.append(done - started)
@@ -117,4 +138,6 @@ def measure(world: World, n: int, changes: int) -> dict[str, Any]:
         "controllers": summary(controllers),
         "envoy_accepted": summary(accepted),
         "served": summary(served),
+        "python_cpu": summary(python_cpu),
+        "envoy_cpu": summary(envoy_cpu),
     }

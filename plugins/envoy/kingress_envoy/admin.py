@@ -1,8 +1,8 @@
 """A small client for Envoy's admin endpoint (loopback only): stats, listeners, readiness.
 
-The gateway manager learns from here whether Envoy accepted a file it wrote:
-each xDS subscription publishes ``version_text`` (the file's ``version_info``
-once accepted) and ``update_rejected`` / ``update_failure`` counters.
+The gateway manager learns from here whether Envoy is still warming clusters
+or listeners it sent (Envoy acknowledges an update before they are warm);
+acceptance itself comes over the xDS stream.
 """
 
 from __future__ import annotations

@@ -5,39 +5,35 @@
 has accepted the change (or refused it), ``serves(hash, host)`` sends a
 Knative probe through Envoy, and ``stop()`` ends it.
 
-How an update is rolled out without failing a request (file-based xDS, each
-step waits until Envoy reports the new ``version_info`` for that
-subscription, or a rejection):
+Envoy is programmed over delta ADS (``kingress_envoy.xds_server``): the
+gateway runs the server, Envoy's bootstrap points at it, and a snapshot is
+turned into resources (``XdsEncoder``: clusters, listeners, a routing scope
+and a route configuration per listener and host). An update sends only the
+resources that changed, in an order that never fails a request, each step
+awaited until Envoy acknowledges it (ACK) or refuses it (NACK):
 
-1. clusters: the union of the current and the new clusters (new ones first, so
-   no route can point at a missing cluster);
-2. listeners, if they changed (ports, TLS filter chains);
-3. each route configuration that changed (RDS: no listener drain);
-4. clusters: the new set (unused clusters removed last).
+1. new and changed clusters (so no route points at a missing cluster);
+2. new and changed route configurations, scopes and listeners;
+3. listeners and scopes no longer used are removed, then their route configurations;
+4. clusters no longer used are removed.
 
-A step Envoy rejects (``update_rejected`` / ``update_failure`` counters; the
-message is taken from Envoy's log) is rolled back with the same ordered steps
-towards the last good state, which keeps serving; the result carries the
-message. A file that cannot be written (disk full, read-only work directory,
-file size limit) is the same: ``WriteFailed`` with the file and the errno,
-logged, rolled back as far as the disk allows — a file that failed to be
-written is left as it was, so Envoy keeps serving what it had. If Envoy dies
-it is restarted from the last good state (a bounded number of times in a
+Steps with nothing to send are skipped. A refusal is rolled back with the
+same ordered steps towards the last good state, which keeps serving; the
+result carries Envoy's message. If Envoy dies it is restarted from the last
+good state (its new stream gets all of it; a bounded number of restarts in a
 window) and an apply in flight is retried once.
 """
 
 from __future__ import annotations
 
 import http.client
-import logging
-import re
 import shutil
 import socket
 import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -51,30 +47,36 @@ from kingress_envoy.process import EnvoyProcess, EnvoyStartError, unique_base_id
 from kingress_envoy.readiness import rejected_status, served_status
 from kingress_envoy.snapshot import EnvoySnapshot, Problem, empty_snapshot
 from kingress_envoy.xds_files import (
-    TYPE_LISTENER,
+    Delta,
     XdsEncoder,
     XdsLayout,
-    XdsWriteError,
-    discovery_response,
-    encode,
+    XdsState,
+    empty_state,
+    encode_json,
     render_bootstrap,
-    render_listeners,
     write_atomic,
 )
-
-Object = dict[str, Any]
-
-_REJECTION = re.compile(
-    r"(?:update rejected|update failure|rejected)[^:\n]*:\s*(.*?)(?=\n\[\d{4}-\d\d-\d\d |\Z)", re.S
+from kingress_envoy.xds_server import (
+    LABELS,
+    TYPE_CLUSTER,
+    TYPE_LISTENER,
+    TYPE_ROUTE,
+    TYPE_SCOPED_ROUTE,
+    Nack,
+    XdsResource,
+    XdsServer,
 )
-PROBE_USER_AGENT = "Knative-Ingress-Probe"
-#: How often (seconds) an update being awaited has its rejection counters read even
-#: when Envoy's log shows no rejection (e.g. a log level above ``warning``).
-_COUNTERS_EVERY = 0.25
-#: Reasons an apply may succeed when tried again.
-_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited", "WriteFailed"})
 
-log = logging.getLogger("kingress.envoy.gateway")
+PROBE_USER_AGENT = "Knative-Ingress-Probe"
+#: Reasons an apply may succeed when tried again.
+_RETRYABLE = frozenset({"GatewayNotRunning", "Timeout", "EnvoyExited"})
+#: Time (seconds) an apply's deadline grows by per resource sent or removed.
+_PER_RESOURCE = 0.002
+#: The admin gauges that say Envoy is still warming clusters or listeners.
+_WARMING = {
+    TYPE_CLUSTER: "cluster_manager.warming_clusters",
+    TYPE_LISTENER: "listener_manager.total_listeners_warming",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,7 +123,7 @@ class ApplyResult:
     problems: tuple[Problem, ...] = ()
     reason: str = ""
     message: str = ""
-    #: The xDS step that failed (``cds``, ``lds``, ``rds:<listener>``).
+    #: The xDS step that failed (``cds``, ``lds``, ``srds``, ``rds``, ``warming``).
     stage: str = ""
 
     @classmethod
@@ -136,8 +138,7 @@ class ApplyResult:
 
     @property
     def retryable(self) -> bool:
-        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting,
-        or its configuration files not writable (a full disk gets room again).
+        """Not accepted for a reason that may pass: Envoy not running, slow, or restarting.
 
         ``EnvoyRejected`` is not: Envoy would refuse the same snapshot again.
         """
@@ -157,67 +158,24 @@ class ApplyResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Resources:
-    """The xDS resources of one state of the gateway."""
-
-    clusters: Mapping[str, Object]
-    listeners: tuple[Object, ...]
-    routes: Mapping[ListenerName, Object]
-    listener_names: frozenset[ListenerName]
-
-    def parts(self) -> list[Object]:
-        """The clusters and virtual hosts (what ``XdsEncoder`` remembers encoded)."""
-        vhosts = [vhost for rc in self.routes.values() for vhost in rc["virtual_hosts"]]
-        return [*self.clusters.values(), *vhosts]
-
-
-@dataclass(frozen=True, slots=True)
 class _Failure:
     reason: str
     message: str
     stage: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Stage:
-    kind: str
-    listener: ListenerName | None = None
-
-    @property
-    def label(self) -> str:
-        return f"rds:{self.listener.value}" if self.listener else self.kind
-
-    @property
-    def stat_prefix(self) -> str:
-        if self.kind == "cds":
-            return "cluster_manager.cds"
-        if self.kind == "lds":
-            return "listener_manager.lds"
-        assert self.listener is not None
-        return f"http.{self.listener.value}.rds.{self.listener.value}"
-
-    @property
-    def warming_stat(self) -> str:
-        return {
-            "cds": "cluster_manager.warming_clusters",
-            "lds": "listener_manager.total_listeners_warming",
-        }.get(self.kind, "")
-
-    @property
-    def version_stat(self) -> str:
-        return f"{self.stat_prefix}.version_text"
-
-    def counter_names(self) -> list[str]:
-        return [f"{self.stat_prefix}.update_rejected", f"{self.stat_prefix}.update_failure"]
+def _changed(
+    current: Mapping[str, XdsResource], target: Mapping[str, XdsResource]
+) -> list[XdsResource]:
+    """The resources of ``target`` that ``current`` does not hold (as objects: one encoded
+    again at the same version counts, and the server sends it only to whom lacks it)."""
+    get = current.get
+    return [resource for name, resource in target.items() if get(name) is not resource]
 
 
-def _pattern(names: Iterable[str]) -> str:
-    """A regex matching exactly the statistics ``names``."""
-    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
-
-
-def _counter_pattern(stages: Iterable[_Stage]) -> str:
-    return _pattern(name for stage in stages for name in stage.counter_names())
+def _gone(current: Mapping[str, XdsResource], target: Mapping[str, XdsResource]) -> list[str]:
+    """The names ``current`` holds and ``target`` does not."""
+    return list(current.keys() - target.keys())
 
 
 def _free_port(address: str) -> int:
@@ -228,7 +186,7 @@ def _free_port(address: str) -> int:
 
 
 class EnvoyGateway:
-    """A real Envoy on loopback, programmed through file-based xDS."""
+    """A real Envoy on loopback, programmed through kingress's delta ADS server."""
 
     def __init__(
         self,
@@ -267,13 +225,14 @@ class EnvoyGateway:
         self._process: EnvoyProcess | None = None
         self._bound: dict[ListenerName, int] = {}
         self._good_snapshot: EnvoySnapshot = empty_snapshot()
-        self._good: _Resources | None = None
-        self._disk: _Resources | None = None
-        self._seq = 0
+        self._good: XdsState = empty_state()
+        self._server: XdsServer | None = None
+        #: The state the server holds exactly (``None``: unknown, e.g. after a failed step).
+        self._held: XdsState | None = None
+        #: Streams opened before the current Envoy started (its stream comes after).
+        self._floor = 0
         self._failure = ""
         self._restart_times: list[float] = []
-        self._initial_versions: dict[str, str] = {}
-        self._counter_cache: dict[int, dict[str, int]] = {}
         self._encoder = XdsEncoder()
         self.restarts = 0
 
@@ -300,6 +259,8 @@ class EnvoyGateway:
         self._bound = {
             ln: self.ports.of(ln) or _free_port(self.ports.address) for ln in ListenerName
         }
+        self._server = XdsServer(self.ports.address)
+        self._server.start()
         self._good = self._render(self._good_snapshot)
         self._stopping.clear()
         self._failure = ""
@@ -315,7 +276,8 @@ class EnvoyGateway:
         return self
 
     def stop(self) -> None:
-        """Stop Envoy (SIGTERM, then SIGKILL) and the supervisor; remove a temporary workdir."""
+        """Stop Envoy (SIGTERM, then SIGKILL), the supervisor and the xDS server; remove a
+        temporary workdir."""
         self._stopping.set()
         process = self._process  # not under the lock: an apply in flight must not delay this
         if process is not None:
@@ -325,6 +287,9 @@ class EnvoyGateway:
             self._thread = None
         if self._process is not None:
             self._process.kill()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
         self._ready.clear()
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -333,6 +298,16 @@ class EnvoyGateway:
     def process(self) -> EnvoyProcess | None:
         """The current Envoy process (tests signal it to simulate a crash)."""
         return self._process
+
+    @property
+    def xds(self) -> XdsServer | None:
+        """The xDS server while the gateway runs (tests read what it sent)."""
+        return self._server
+
+    @property
+    def stream_floor(self) -> int:
+        """Streams opened before the current Envoy started (``XdsServer.sent`` takes it)."""
+        return self._floor
 
     @property
     def running(self) -> bool:
@@ -363,9 +338,13 @@ class EnvoyGateway:
             )
             try:
                 with self._lock:
-                    self._write_all(self._good)
+                    server = self._server
+                    assert server is not None
+                    self._move(server, self._good)
+                    self._write_bootstrap(server)
+                    floor = server.opened
                     process.spawn(timeout=self._start_timeout)
-                    self._process = process
+                    self._process, self._floor = process, floor
                     failure = self._await_initial(process, time.monotonic() + self._start_timeout)
                 if failure is not None:
                     raise EnvoyStartError(f"{failure.reason}: {failure.message}")
@@ -407,253 +386,173 @@ class EnvoyGateway:
         self._stopping.wait(min(2.0, 0.05 * (2 ** len(self._restart_times) - 2)))
         return True
 
-    # -- rendering and writing ---------------------------------------------
+    # -- rendering -----------------------------------------------------------
 
-    def _render(self, snapshot: EnvoySnapshot) -> _Resources:
-        listeners = tuple(
-            render_listeners(snapshot.listeners, self.ports.address, self._bound, self.layout)
-        )
-        return _Resources(
-            clusters={str(c["name"]): c for c in snapshot.clusters},
-            listeners=listeners,
-            routes={ln: snapshot.route_config(ln) for ln in ListenerName},
-            listener_names=frozenset(plan.name for plan in snapshot.listeners),
-        )
+    def _render(self, snapshot: EnvoySnapshot) -> XdsState:
+        return self._encoder.state(snapshot, self.ports.address, self._bound)
 
-    def _forget_unused(self) -> None:
-        """Let the encoder forget what neither the good state nor the files on disk use."""
-        assert self._good is not None and self._disk is not None
-        self._encoder.retain([*self._good.parts(), *self._disk.parts()])
-
-    def _version(self, kind: str) -> str:
-        self._seq += 1
-        return f"{kind}-{self._seq}"
-
-    def _write(self, stage: _Stage, resources: _Resources, version: str) -> None:
-        if stage.kind == "cds":
-            clusters = [resources.clusters[n] for n in sorted(resources.clusters)]
-            write_atomic(self.layout.cds, self._encoder.clusters(version, clusters))
-        elif stage.kind == "lds":
-            write_atomic(
-                self.layout.lds,
-                encode(discovery_response(version, TYPE_LISTENER, resources.listeners)),
-            )
-        else:
-            assert stage.listener is not None
-            route_file = self._encoder.route(version, resources.routes[stage.listener])
-            write_atomic(self.layout.rds(stage.listener), route_file)
-
-    def _write_all(self, resources: _Resources | None) -> dict[str, str]:
-        """Write every file (before Envoy starts); the versions written, by stage label."""
-        assert resources is not None
+    def _write_bootstrap(self, server: XdsServer) -> None:
         bootstrap = render_bootstrap(
-            self.layout,
             node_id=self._node_id,
             admin_address=self.ports.address,
             admin_port=self.ports.admin,
+            xds_address=server.address,
+            xds_port=server.port,
         )
-        write_atomic(self.layout.bootstrap, encode(bootstrap))
-        versions = {}
-        for stage in [*(_Stage("rds", ln) for ln in ListenerName), _Stage("cds"), _Stage("lds")]:
-            version = self._version(stage.kind)
-            self._write(stage, resources, version)
-            versions[stage.label] = version
-        self._disk = resources
-        self._initial_versions = versions
-        return versions
+        write_atomic(self.layout.bootstrap, encode_json(bootstrap))
+
+    def _move(self, server: XdsServer, target: XdsState) -> None:
+        """Make the server hold ``target`` at once (no Envoy to order the steps for)."""
+        for type_url in LABELS:
+            current, wanted = server.resources(type_url), target.of(type_url)
+            server.update(type_url, _changed(current, wanted), _gone(current, wanted))
+        self._held = target
 
     # -- waiting for Envoy -------------------------------------------------
 
     def _await_initial(self, process: EnvoyProcess, deadline: float) -> _Failure | None:
-        assert self._disk is not None
-        stages = [_Stage("cds"), _Stage("lds")]
-        stages += [_Stage("rds", ln) for ln in sorted(self._disk.listener_names)]
-        versions = {stage.label: self._initial_versions[stage.label] for stage in stages}
-        return self._await(process, stages, versions, {}, 0, deadline)
-
-    def _counters(self, process: EnvoyProcess, stages: list[_Stage]) -> dict[str, int]:
-        """The rejection counters of ``stages`` now (from the last read when it saw them)."""
-        names = [name for stage in stages for name in stage.counter_names()]
-        cache = self._counter_cache.get(process.pid or 0, {})
-        if all(name in cache for name in names):
-            return {name: cache[name] for name in names}
-        self._read_counters(process, stages)
-        cache = self._counter_cache.get(process.pid or 0, {})
-        return {name: cache.get(name, 0) for name in names}
-
-    def _read_counters(self, process: EnvoyProcess, stages: list[_Stage]) -> dict[str, int]:
-        """Read (and remember) the rejection counters of ``stages``."""
-        assert process.admin is not None
-        stats = process.admin.stats(_counter_pattern(stages), kind="Counters")
-        counters = {name: value for name, value in stats.items() if isinstance(value, int)}
-        pid = process.pid or 0
-        if pid not in self._counter_cache:
-            self._counter_cache = {pid: {}}
-        self._counter_cache[pid].update(counters)
-        return counters
-
-    def _warming(self, process: EnvoyProcess, stages: list[_Stage]) -> list[str]:
-        """The stages whose clusters or listeners Envoy is still warming."""
-        gauges = [stage.warming_stat for stage in stages if stage.warming_stat]
-        if not gauges:
-            return []
-        assert process.admin is not None
-        stats = process.admin.stats(_pattern(gauges), kind="Gauges")
-        return [
-            stage.label for stage in stages if stage.warming_stat and stats.get(stage.warming_stat)
-        ]
+        """Wait until the new Envoy's stream holds every resource and nothing is warming."""
+        assert self._server is not None
+        names = {TYPE_ROUTE: list(self._good.routes)} if self._good.routes else {}
+        types = [TYPE_CLUSTER, TYPE_LISTENER, TYPE_SCOPED_ROUTE]
+        warming = [TYPE_CLUSTER, TYPE_LISTENER]
+        return self._await(process, [*types, *names], warming, deadline, types=types, names=names)
 
     def _await(
         self,
         process: EnvoyProcess,
-        stages: list[_Stage],
-        versions: Mapping[str, str],
-        baseline: Mapping[str, int],
-        log_offset: int,
+        step: list[str],
+        warming: list[str],
         deadline: float,
+        *,
+        types: list[str] | None = None,
+        names: Mapping[str, list[str]] | None = None,
     ) -> _Failure | None:
-        """Poll the admin stats until every stage reports its version, or one is refused.
+        """Wait for Envoy's ACK of everything sent (or its NACK), then for ``warming`` types
+        to be warm (admin gauges: a cluster or listener is used once warm).
 
-        Each poll reads the stages' ``version_text`` only, among the text
-        readouts (a handful): a filter over every statistic would scan the
-        hundred or so of every cluster, on the thread that applies updates.
-        The rejection counters are read whenever Envoy's log grew (it logs a
-        rejection) and every ``_COUNTERS_EVERY`` seconds; the warming gauges
-        once every version is in.
+        ``step`` (types) names the step in a failure; ``types`` and ``names``
+        are passed on to ``XdsServer.wait_synced``.
         """
+        assert self._server is not None
+        label = ",".join(LABELS[t] for t in step)
+        outcome = self._server.wait_synced(
+            self._floor, deadline, types=types or (), names=names or {}
+        )
+        if isinstance(outcome, Nack):
+            return _Failure("EnvoyRejected", " ".join(outcome.message.split()), outcome.label)
+        if outcome == "closed":
+            # The stream ends as Envoy exits: wait for the exit to be seen (a stream that
+            # ends while Envoy lives is retried on its next stream all the same).
+            process.exited(1.0)
+            return _Failure("EnvoyExited", "Envoy exited while applying", label)
+        if outcome == "timeout":
+            message = f"Envoy did not acknowledge the {label} update in time"
+            return _Failure("Timeout", message, label)
+        return self._await_warm(process, warming, deadline)
+
+    def _await_warm(
+        self, process: EnvoyProcess, types: list[str], deadline: float
+    ) -> _Failure | None:
+        gauges = [_WARMING[t] for t in types]
+        if not gauges:
+            return None
         assert process.admin is not None
-        label = ",".join(stage.label for stage in stages)
-        pattern = _pattern(stage.version_stat for stage in stages)
+        pattern = "^(" + "|".join(g.replace(".", r"\.") for g in gauges) + ")$"
         delay = 0.0005
-        log_size = log_offset
-        next_counters = time.monotonic() + _COUNTERS_EVERY
         while True:
             if not process.alive():
-                return _Failure("EnvoyExited", "Envoy exited while applying", label)
+                return _Failure("EnvoyExited", "Envoy exited while applying", "warming")
             try:
-                texts = process.admin.stats(pattern, kind="TextReadouts")
-                pending = [
-                    stage.label
-                    for stage in stages
-                    if texts.get(stage.version_stat) != versions[stage.label]
-                ]
-                if not pending:
-                    pending = self._warming(process, stages)
-                    if not pending:
-                        return None
-                size = process.log_size()
-                if size != log_size or time.monotonic() >= next_counters:
-                    log_size, next_counters = size, time.monotonic() + _COUNTERS_EVERY
-                    counters = self._read_counters(process, stages)
-                    for stage in stages:
-                        for name in stage.counter_names():
-                            if counters.get(name, 0) > baseline.get(name, 0):
-                                message = self._rejection_message(process, log_offset, stage)
-                                return _Failure("EnvoyRejected", message, stage.label)
+                stats = process.admin.stats(pattern, kind="Gauges")
             except AdminError as error:
                 if not process.alive():
-                    return _Failure("EnvoyExited", str(error), label)
-                pending = [stage.label for stage in stages]
+                    return _Failure("EnvoyExited", str(error), "warming")
+                stats = {gauge: 1 for gauge in gauges}
+            warm = [LABELS[t] for t in types if stats.get(_WARMING[t])]
+            if not warm:
+                return None
             if time.monotonic() > deadline:
-                # A rejection may have come since the counters were last read: read them
-                # afresh for the next baseline.
-                self._counter_cache = {}
-                return _Failure(
-                    "Timeout", f"Envoy did not report the new {', '.join(pending)} in time", label
-                )
+                return _Failure("Timeout", f"Envoy is still warming {', '.join(warm)}", "warming")
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
 
-    def _rejection_message(self, process: EnvoyProcess, offset: int, stage: _Stage) -> str:
-        deadline = time.monotonic() + 0.5
-        while True:
-            matches = _REJECTION.findall(process.log_since(offset))
-            if matches:
-                return " ".join(str(matches[-1]).split())
-            if time.monotonic() > deadline:
-                return f"Envoy rejected the {stage.label} update (see {process.log_path})"
-            time.sleep(0.01)
-
     # -- applying ------------------------------------------------------------
 
-    def _steps(self, target: _Resources) -> list[tuple[list[_Stage], _Resources]]:
-        """The ordered steps from what is on disk to ``target`` (unchanged parts skipped).
-
-        Clusters: union first; then listeners; then every changed route
-        configuration at once (they are independent); then the final clusters.
-        """
-        current = self._disk
-        assert current is not None
-        steps: list[tuple[list[_Stage], _Resources]] = []
-        union = {**current.clusters, **target.clusters}
-        if union != dict(current.clusters):
-            steps.append(([_Stage("cds")], _Resources(union, (), {}, frozenset())))
-        if target.listeners != current.listeners:
-            steps.append(([_Stage("lds")], target))
-        routes = [
-            _Stage("rds", ln) for ln in ListenerName if target.routes[ln] != current.routes[ln]
-        ]
-        if routes:
-            steps.append((routes, target))
-        if dict(target.clusters) != union:
-            steps.append(([_Stage("cds")], target))
-        return steps
-
-    def _record(self, stage: _Stage, resources: _Resources) -> None:
-        """Remember what is on disk after writing ``stage``."""
-        disk = self._disk
-        assert disk is not None
-        if stage.kind == "cds":
-            self._disk = _Resources(
-                resources.clusters, disk.listeners, disk.routes, disk.listener_names
+    def _delta(self, target: XdsState) -> Delta:
+        """What to send to make the server hold ``target``: the render's own delta when the
+        server holds exactly the state it was rendered from, else a comparison."""
+        if target.base is not None and target.base is self._held:
+            return target.delta
+        server = self._server
+        assert server is not None
+        return {
+            type_url: (
+                _changed(server.resources(type_url), target.of(type_url)),
+                _gone(server.resources(type_url), target.of(type_url)),
             )
-        elif stage.kind == "lds":
-            self._disk = _Resources(
-                disk.clusters, resources.listeners, disk.routes, resources.listener_names
-            )
-        else:
-            assert stage.listener is not None
-            routes = {**disk.routes, stage.listener: resources.routes[stage.listener]}
-            self._disk = _Resources(disk.clusters, disk.listeners, routes, disk.listener_names)
+            for type_url in LABELS
+        }
 
     def _transition(
-        self, process: EnvoyProcess, target: _Resources, deadline: float
+        self, process: EnvoyProcess, target: XdsState, deadline: float
     ) -> _Failure | None:
-        """Write the steps towards ``target``, each awaited before the next."""
-        for stages, resources in self._steps(target):
-            try:
-                baseline = self._counters(process, stages)
-            except AdminError as error:
-                return _Failure("EnvoyExited", str(error), stages[0].label)
-            offset = process.log_size()
-            versions = {}
-            for stage in stages:
-                versions[stage.label] = self._version(stage.kind)
-                try:
-                    self._write(stage, resources, versions[stage.label])
-                except XdsWriteError as error:
-                    log.warning("cannot write Envoy's configuration: %s", error)
-                    return _Failure("WriteFailed", str(error), stage.label)
-                self._record(stage, resources)
-            assert self._disk is not None
-            # A route configuration no listener subscribes to is read when one appears.
-            awaited = [
-                stage
-                for stage in stages
-                if stage.kind != "rds" or stage.listener in self._disk.listener_names
-            ]
-            if awaited:
-                failure = self._await(process, awaited, versions, baseline, offset, deadline)
+        """Send the steps towards ``target``, each acknowledged before the next."""
+        server = self._server
+        assert server is not None
+        delta = self._delta(target)
+        self._held = None  # until every step is through
+        # Envoy builds what it is sent: a first programming of thousands of Services
+        # takes seconds more than a split change.
+        deadline += _PER_RESOURCE * sum(len(u) + len(r) for u, r in delta.values())
+        clusters = delta[TYPE_CLUSTER][0]
+        if clusters:
+            server.update(TYPE_CLUSTER, clusters)
+            failure = self._await(process, [TYPE_CLUSTER], [TYPE_CLUSTER], deadline)
+            if failure is not None:
+                return failure
+        routes = delta[TYPE_ROUTE][0]
+        scopes = delta[TYPE_SCOPED_ROUTE][0]
+        listeners = delta[TYPE_LISTENER][0]
+        if routes or scopes or listeners:
+            server.update(TYPE_ROUTE, routes)
+            server.update(TYPE_SCOPED_ROUTE, scopes)
+            server.update(TYPE_LISTENER, listeners)
+            # A new route configuration is sent once Envoy subscribes to it (its scope
+            # arrived): wait until it holds every one of them.
+            names = {TYPE_ROUTE: [r.name for r in routes]} if routes else {}
+            step = [TYPE_ROUTE, TYPE_SCOPED_ROUTE, TYPE_LISTENER]
+            warming = [TYPE_LISTENER] if listeners else []
+            failure = self._await(process, step, warming, deadline, names=names)
+            if failure is not None:
+                return failure
+        for kinds in ((TYPE_LISTENER, TYPE_SCOPED_ROUTE), (TYPE_ROUTE,), (TYPE_CLUSTER,)):
+            step = []
+            for type_url in kinds:
+                gone = delta[type_url][1]
+                if gone:
+                    server.update(type_url, (), gone)
+                    step.append(type_url)
+            if step:
+                failure = self._await(process, step, [], deadline)
                 if failure is not None:
                     return failure
+        self._held = target
         return None
 
     def apply(self, snapshot: EnvoySnapshot, *, timeout: float | None = None) -> ApplyResult:
-        """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it."""
-        deadline = time.monotonic() + (timeout or self.apply_timeout)
+        """Program Envoy with ``snapshot``; returns once Envoy serves it or refused it.
+
+        The timeout counts from when its resources are encoded (a first
+        snapshot of thousands of Services takes a while), and grows by 2 ms per
+        resource sent (Envoy builds each).
+        """
+        target = None
+        if self._thread is not None:  # else never started (or stopped): report at once
+            with self._lock:
+                target = self._render(snapshot)
+        deadline = time.monotonic() + (timeout or self.apply_timeout) if target else 0.0
         last = _Failure("GatewayNotRunning", "Envoy is not running", "")
-        if self._thread is None:
-            deadline = 0.0  # never started (or stopped): report at once
         attempts = 0
         while attempts < 2 and time.monotonic() < deadline and not self._stopping.is_set():
             if not self._ready.wait(max(0.0, deadline - time.monotonic())):
@@ -661,23 +560,24 @@ class EnvoyGateway:
                 break
             with self._lock:
                 process = self._process
-                if process is None or not process.alive():
+                if process is None or not process.alive() or not self._ready.is_set():
                     process = None
                 else:
+                    assert target is not None
                     attempts += 1
-                    target = self._render(snapshot)
                     failure = self._transition(process, target, deadline)
                     if failure is None:
                         self._good, self._good_snapshot = target, snapshot
-                        self._forget_unused()
                         return ApplyResult.serving(snapshot)
                     last = failure
-                    if failure.reason != "EnvoyExited":
-                        assert self._good is not None
+                    if failure.reason == "EnvoyExited" and not process.alive():
+                        # Not running until the supervisor has restarted it (it cannot
+                        # start another while this holds the lock).
+                        self._ready.clear()
+                    elif failure.reason != "EnvoyExited":
                         rollback = self._transition(
                             process, self._good, time.monotonic() + self.apply_timeout
                         )
-                        self._forget_unused()
                         if rollback is not None:
                             last = _Failure(
                                 failure.reason,

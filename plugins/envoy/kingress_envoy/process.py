@@ -165,6 +165,16 @@ class EnvoyProcess:
         assert self._popen is not None
         return self._popen.wait()
 
+    def exited(self, timeout: float) -> bool:
+        """Wait (bounded) for the process to exit; whether it did."""
+        if self._popen is None:
+            return True
+        try:
+            self._popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def log_size(self) -> int:
         """The log's current size (to read what is logged after a point)."""
         try:

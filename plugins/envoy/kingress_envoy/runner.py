@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -159,7 +159,16 @@ class GatewayRunner:
         self.applies = 0
         self._lock = threading.Lock()
         self._tracker = Tracker()
-        self._tracked: set[ObjectRef] = set()
+        #: Each config as the last sync listed it (its Secrets are tracked as it names them).
+        self._tracked: dict[ObjectRef, Object] = {}
+        #: What ``seen`` gave for a config object naming no Secret (stored objects are
+        #: frozen, so the same object gives the same), for the configs of the last sync.
+        self._seen_of: dict[int, tuple[Object, Seen]] = {}
+        #: The configs as the last sync left them (by identity), and its result.
+        self._left: dict[int, Object] = {}
+        self._last_result: ApplyResult | None = None
+        #: Each config object of the last sync and its reference.
+        self._listed: dict[int, tuple[Object, ObjectRef]] = {}
         #: Each config as the last complete sync left it (``None``: sync at the next look).
         self._seen: dict[ObjectRef, Seen] | None = None
         self._refused: ApplyResult | None = None
@@ -194,10 +203,16 @@ class GatewayRunner:
     def _sync(self, cluster: Cluster) -> ApplyResult:
         configs = cluster.list(CONFIG_KIND)
         secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
-        self._track(configs)
+        refs = self._track(configs)
         self.assemblies += 1
         result = self._apply(self._assembler.assemble(configs, tls_secrets(secrets)))
-        written = [self._write_status(cluster, config, result) for config in configs]
+        settled = self._settled(result)
+        written = [
+            config if settled(config) else self._write_status(cluster, config, result)
+            for config in configs
+        ]
+        self._left = {id(obj): obj for obj in written if obj is not None}
+        self._last_result = result
         if result.retryable:
             self._seen = None
         else:
@@ -205,10 +220,28 @@ class GatewayRunner:
             # gone) was still in the snapshot: it stays recorded as it was
             # listed, so its deletion is a change and the next look syncs.
             self._seen = {
-                ObjectRef.of(listed): seen(stored if stored is not None else listed, secrets)
-                for listed, stored in zip(configs, written, strict=True)
+                ref: self._seen_once(stored if stored is not None else listed, secrets)
+                for ref, listed, stored in zip(refs, configs, written, strict=True)
             }
         return result
+
+    def _settled(self, result: ApplyResult) -> Callable[[Object], bool]:
+        """Whether a config's status is already what ``result`` makes it, without asking
+        ``status_update``: the config is the very object the last sync left, both results
+        were accepted, serve it the same hash and report no problem for it."""
+        last, left = self._last_result, self._left
+        if last is None or not (last.accepted and result.accepted):
+            return lambda config: False
+        troubled = {p.ingress for p in (*last.problems, *result.problems)}
+        served, served_before = result.served, last.served
+
+        def settled(config: Object) -> bool:
+            if left.get(id(config)) is not config:
+                return False
+            key = ingress_key(*config_identity(config)[:2])
+            return key not in troubled and served.get(key) == served_before.get(key)
+
+        return settled
 
     def _apply(self, snapshot: EnvoySnapshot) -> ApplyResult:
         """Apply ``snapshot`` unless Envoy already serves or already refused that version."""
@@ -232,17 +265,50 @@ class GatewayRunner:
         except NotFound:
             return None
 
-    def _track(self, configs: Sequence[Object]) -> None:
-        """Record which Secrets each config names; forget configs that are gone."""
-        current = set()
+    def _seen_once(self, config: Object, secrets: Mapping[str, Object | None]) -> Seen:
+        """``seen(config, secrets)``, computed once per config object that names no Secret."""
+        memo = self._seen_of.get(id(config))
+        if memo is not None and memo[0] is config:
+            return memo[1]
+        result = seen(config, secrets)
+        if not result[3]:
+            self._seen_of[id(config)] = (config, result)
+        return result
+
+    def _track(self, configs: Sequence[Object]) -> list[ObjectRef]:
+        """Record which Secrets each config names; forget configs that are gone. Each
+        config's reference.
+
+        A config listed as the very object the last sync listed names the same
+        Secrets (stored objects are frozen): nothing to record again.
+        """
+        current: dict[ObjectRef, Object] = {}
+        refs = []
+        listed, self._listed = self._listed, {}
+        kept, self._seen_of = self._seen_of, {}
         for config in configs:
+            memo = kept.get(id(config))
+            if memo is not None and memo[0] is config:
+                self._seen_of[id(config)] = memo
+            last = listed.get(id(config))
+            if last is not None and last[0] is config:
+                ref = last[1]
+                self._listed[id(config)] = last
+                refs.append(ref)
+                current[ref] = config
+                continue
             ref = ObjectRef.of(config)
-            current.add(ref)
+            self._listed[id(config)] = (config, ref)
+            refs.append(ref)
+            current[ref] = config
+            if self._tracked.get(ref) is config:
+                continue
             reads = []
             for secret in secret_refs(config):
                 namespace, _, name = secret.partition("/")
                 reads.append(ObjectRef(SECRET, namespace, name))
             self._tracker.track(ref, reads)
-        for gone in self._tracked - current:
+        for gone in self._tracked.keys() - current.keys():
             self._tracker.forget(gone)
         self._tracked = current
+        return refs

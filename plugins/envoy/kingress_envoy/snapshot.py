@@ -268,6 +268,9 @@ class Assembler:
 
     def __init__(self) -> None:
         self._cached: dict[tuple[str, str], _Cached] = {}
+        #: The last assembly's fragments (in the order given), Secrets and decision.
+        self._last: tuple[list[_Fragment | Problem], dict[str, TLSSecret], _Included, list[Problem]]
+        self._last = ([], {}, [], [])
 
     def assemble(
         self, configs: Iterable[Mapping[str, Any]], secrets: Mapping[str, TLSSecret] | None = None
@@ -294,13 +297,63 @@ class Assembler:
             cached[key] = entry
             parsed.append(entry.fragment)
         self._cached = cached
-        return _merge(parsed, secrets or {})
+        secrets = dict(secrets or {})
+        decided = self._same_decision(parsed, secrets)
+        if decided is None:
+            decided = _decide(parsed, secrets)
+        self._last = (parsed, secrets, *decided)
+        return _build(*decided)
+
+    def _same_decision(
+        self, parsed: list[_Fragment | Problem], secrets: dict[str, TLSSecret]
+    ) -> tuple[_Included, list[Problem]] | None:
+        """The last decision with the changed fragments in it, when they cannot change it.
+
+        That is when the same configs come in the same order with the same
+        Secrets, and each changed one was served and claims, orders and names
+        Secrets exactly as before (only its routes or clusters differ): the
+        conflict walk would decide the same. ``None`` otherwise.
+        """
+        before, old_secrets, included, problems = self._last
+        if len(parsed) != len(before) or secrets != old_secrets:
+            return None
+        changed: dict[int, _Fragment] = {}
+        for item, last in zip(parsed, before, strict=True):
+            if item is last:
+                continue
+            if not isinstance(item, _Fragment) or not isinstance(last, _Fragment):
+                return None
+            if (item.key, item.order, item.claims, item.tls) != (
+                last.key,
+                last.order,
+                last.claims,
+                last.tls,
+            ):
+                return None
+            changed[id(last)] = item
+        if not changed:
+            return included, problems
+        substituted: _Included = [
+            (changed.get(id(fragment), fragment), tls) for fragment, tls in included
+        ]
+        served = sum(1 for fragment, _ in included if id(fragment) in changed)
+        return (substituted, problems) if served == len(changed) else None
 
 
 def _merge(
     parsed: Iterable[_Fragment | Problem], secrets: Mapping[str, TLSSecret]
 ) -> EnvoySnapshot:
     """Walk the fragments oldest first, leaving out conflicts; the snapshot. Pure."""
+    return _build(*_decide(parsed, secrets))
+
+
+_Included = list[tuple[_Fragment, list[tuple[ListenerName, TLSChain]]]]
+
+
+def _decide(
+    parsed: Iterable[_Fragment | Problem], secrets: Mapping[str, TLSSecret]
+) -> tuple[_Included, list[Problem]]:
+    """Which fragments are served (oldest first, with their TLS chains) and which left out."""
     problems: list[Problem] = []
     fragments: list[_Fragment] = []
     for item in parsed:
@@ -311,11 +364,8 @@ def _merge(
     fragments.sort(key=lambda f: f.order)
 
     owners: dict[ListenerName, dict[str, str]] = {ln: {} for ln in ListenerName}
-    vhosts: dict[ListenerName, list[Object]] = {ln: [] for ln in ListenerName}
-    chains: dict[ListenerName, list[TLSChain]] = {ln: [] for ln in ListenerName}
-    clusters: dict[str, Object] = {}
-    served: dict[str, str] = {}
-    included: list[_Fragment] = []
+    included: _Included = []
+    served: set[str] = set()
     for fragment in fragments:
         if fragment.key in served:
             problems.append(
@@ -353,13 +403,25 @@ def _merge(
             continue
         for ln in ListenerName:
             owners[ln].update(dict.fromkeys(claims[ln], fragment.key))
+        served.add(fragment.key)
+        included.append((fragment, tls))
+    return included, problems
+
+
+def _build(included: _Included, problems: list[Problem]) -> EnvoySnapshot:
+    """The snapshot of the fragments served (oldest first) and those left out."""
+    vhosts: dict[ListenerName, list[Object]] = {ln: [] for ln in ListenerName}
+    chains: dict[ListenerName, list[TLSChain]] = {ln: [] for ln in ListenerName}
+    clusters: dict[str, Object] = {}
+    served: dict[str, str] = {}
+    for fragment, tls in included:
+        for ln in ListenerName:
             vhosts[ln].extend(fragment.virtual_hosts[ln])
         for listener, chain in tls:
             chains[listener].append(chain)
         for cluster in fragment.clusters:
             clusters.setdefault(str(cluster["name"]), cluster)
         served[fragment.key] = fragment.hash
-        included.append(fragment)
 
     route_configs = tuple(
         {"name": ln.value, "virtual_hosts": vhosts[ln], "validate_clusters": False}
@@ -372,7 +434,7 @@ def _merge(
     )
     cluster_list = tuple(clusters[name] for name in sorted(clusters))
     return EnvoySnapshot(
-        version=_version(listeners, included),
+        version=_version(listeners, [fragment for fragment, _ in included]),
         listeners=listeners,
         route_configs=route_configs,
         clusters=cluster_list,

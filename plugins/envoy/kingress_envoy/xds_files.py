@@ -1,39 +1,51 @@
-"""File-based xDS: the bootstrap, the rendered resources, and atomic writes.
+"""Envoy's configuration: the bootstrap file, and a snapshot as xDS resources for the server.
 
-Layout under the gateway's work directory (one directory per subscription, so
-a rename triggers exactly the subscription it is meant for)::
+The bootstrap (``<workdir>/bootstrap.json``, the only file) has an admin
+endpoint, a static cluster to kingress's delta ADS server (HTTP/2 on
+loopback) and ``ads_config`` (``DELTA_GRPC``); listeners and clusters come
+over ADS. Every listener's connection manager routes through **scoped
+routes**: a routing scope per (listener, host) picked by the request's
+listener and ``:authority`` host (port stripped), each scope naming a route
+configuration (RDS) that holds the virtual hosts of that host only. So one
+Service's change re-sends its hosts' few route configurations, and Envoy
+builds only those, not every virtual host of the listener.
 
-    bootstrap.json
-    xds/cds/cds.json                 clusters (CDS)
-    xds/lds/lds.json                 listeners (LDS)
-    xds/rds-<listener>/rds.json      one route configuration per listener (RDS)
+Scoped route configurations arrive over one wildcard subscription that every
+connection manager shares, so a scope's key carries its listener: each
+connection manager sets ``x-kingress-listener`` (overwriting any value a
+client sent) as an early header mutation, and the route configurations remove
+it before the request goes upstream.
 
-Each subscription is a ``path_config_source`` with a ``watched_directory``:
-Envoy re-reads the file as soon as a file is moved into that directory, so
-writing is "write a temporary file beside it, then rename" — atomic, and
-applied within milliseconds. Routes come through RDS so a route change never
-drains a listener's connections.
+``XdsEncoder`` turns a snapshot into resources (``XdsResource``: name,
+version, bytes), encoding each once per object: the unchanged ingresses'
+clusters and virtual hosts are the same objects from one snapshot to the
+next, so a change encodes what changed.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kingress_envoy.names import ListenerName
-from kingress_envoy.snapshot import ListenerPlan, TLSChain
+from kingress_envoy.snapshot import EnvoySnapshot, ListenerPlan, TLSChain
+from kingress_envoy.xds_server import (
+    TYPE_CLUSTER,
+    TYPE_LISTENER,
+    TYPE_ROUTE,
+    TYPE_SCOPED_ROUTE,
+    XdsResource,
+)
 
 Object = dict[str, Any]
 
-TYPE_LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener"
-TYPE_CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
-TYPE_ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
 _API = "type.googleapis.com/envoy.extensions"
 _HCM = f"{_API}.filters.network.http_connection_manager.v3.HttpConnectionManager"
 _ROUTER = f"{_API}.filters.http.router.v3.Router"
@@ -41,22 +53,40 @@ _TLS_CONTEXT = f"{_API}.transport_sockets.tls.v3.DownstreamTlsContext"
 _TLS_INSPECTOR = (
     "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector"
 )
+_HTTP_OPTIONS = f"{_API}.upstreams.http.v3.HttpProtocolOptions"
+#: The static cluster of the bootstrap that reaches kingress's ADS server.
+XDS_CLUSTER = "kingress_xds"
+#: The request header that tells the scope key which listener a request came in on.
+LISTENER_HEADER = "x-kingress-listener"
+_ADS: Object = {"ads": {}, "resource_api_version": "V3"}
+#: Route configuration names longer than this are shortened with a digest.
+_MAX_NAME = 200
+_HEADER_MUTATION = f"{_API}.http.early_header_mutation.header_mutation.v3.HeaderMutation"
 
 
-#: Removes every ``x-envoy-*`` header a client sends before routing, so no client
-#: can turn on retries (``x-envoy-retry-on``) or timeouts (``x-envoy-upstream-rq-timeout-ms``).
-_STRIP_ENVOY_CONTROL_HEADERS: Object = {
-    "name": "envoy.http.early_header_mutation.header_mutation",
-    "typed_config": {
-        "@type": f"{_API}.http.early_header_mutation.header_mutation.v3.HeaderMutation",
-        "mutations": [{"remove_on_match": {"key_matcher": {"prefix": "x-envoy-"}}}],
-    },
-}
+def _strip_and_mark(listener: ListenerName) -> Object:
+    """Removes every ``x-envoy-*`` header a client sends before routing (so no client can turn
+    on retries or timeouts), then sets the listener header the scope key reads."""
+    return {
+        "name": "envoy.http.early_header_mutation.header_mutation",
+        "typed_config": {
+            "@type": _HEADER_MUTATION,
+            "mutations": [
+                {"remove_on_match": {"key_matcher": {"prefix": "x-envoy-"}}},
+                {
+                    "append": {
+                        "header": {"key": LISTENER_HEADER, "value": listener.value},
+                        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+                    }
+                },
+            ],
+        },
+    }
 
 
 @dataclass(frozen=True, slots=True)
 class XdsLayout:
-    """Where each xDS file lives under a work directory."""
+    """Where the gateway's files live under a work directory."""
 
     root: Path
 
@@ -64,69 +94,99 @@ class XdsLayout:
     def bootstrap(self) -> Path:
         return self.root / "bootstrap.json"
 
-    @property
-    def cds(self) -> Path:
-        return self.root / "xds" / "cds" / "cds.json"
-
-    @property
-    def lds(self) -> Path:
-        return self.root / "xds" / "lds" / "lds.json"
-
-    def rds(self, listener: ListenerName) -> Path:
-        return self.root / "xds" / f"rds-{listener.value}" / "rds.json"
-
-    def all_paths(self) -> list[Path]:
-        """Every xDS file, in the order they must first exist."""
-        return [*(self.rds(ln) for ln in ListenerName), self.cds, self.lds]
-
     def prepare(self) -> None:
-        """Create the directories."""
-        for path in [self.bootstrap, *self.all_paths()]:
-            path.parent.mkdir(parents=True, exist_ok=True)
-
-
-def config_source(path: Path) -> Object:
-    """A file subscription reloaded when anything is moved into the file's directory."""
-    return {
-        "resource_api_version": "V3",
-        "path_config_source": {"path": str(path), "watched_directory": {"path": str(path.parent)}},
-    }
-
-
-def discovery_response(version: str, type_url: str, resources: Iterable[Object]) -> Object:
-    """A DiscoveryResponse, the format of a file subscription."""
-    return {
-        "version_info": version,
-        "resources": [{"@type": type_url, **resource} for resource in resources],
-    }
+        """Create the directory."""
+        self.root.mkdir(parents=True, exist_ok=True)
 
 
 def render_bootstrap(
-    layout: XdsLayout, *, node_id: str, admin_address: str, admin_port: int
+    *, node_id: str, admin_address: str, admin_port: int, xds_address: str, xds_port: int
 ) -> Object:
-    """The Envoy bootstrap: an admin endpoint and file-based LDS and CDS."""
+    """The Envoy bootstrap: an admin endpoint and everything else over delta ADS."""
     return {
         "node": {"id": node_id, "cluster": "kingress"},
         "admin": {
             "address": {"socket_address": {"address": admin_address, "port_value": admin_port}}
         },
+        "static_resources": {
+            "clusters": [
+                {
+                    "name": XDS_CLUSTER,
+                    "type": "STATIC",
+                    "connect_timeout": "1s",
+                    "load_assignment": {
+                        "cluster_name": XDS_CLUSTER,
+                        "endpoints": [
+                            {
+                                "lb_endpoints": [
+                                    {
+                                        "endpoint": {
+                                            "address": {
+                                                "socket_address": {
+                                                    "address": xds_address,
+                                                    "port_value": xds_port,
+                                                }
+                                            }
+                                        }
+                                    }
+                                ]
+                            }
+                        ],
+                    },
+                    "typed_extension_protocol_options": {
+                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                            "@type": _HTTP_OPTIONS,
+                            "explicit_http_config": {"http2_protocol_options": {}},
+                        }
+                    },
+                }
+            ]
+        },
         "dynamic_resources": {
-            "lds_config": config_source(layout.lds),
-            "cds_config": config_source(layout.cds),
+            "ads_config": {
+                "api_type": "DELTA_GRPC",
+                "transport_api_version": "V3",
+                "grpc_services": [{"envoy_grpc": {"cluster_name": XDS_CLUSTER}}],
+                "set_node_on_first_message_only": True,
+            },
+            "lds_config": _ADS,
+            "cds_config": _ADS,
         },
     }
 
 
-def _http_connection_manager(listener: ListenerName, layout: XdsLayout) -> Object:
+def host_key(domain: str) -> str:
+    """The scope key of a virtual host domain: its host without the port (``a:*`` → ``a``).
+
+    It is what the scope key builder takes from ``:authority`` (the part
+    before the first ``:``).
+    """
+    return domain.split(":", 1)[0]
+
+
+def _http_connection_manager(listener: ListenerName) -> Object:
     return {
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
             "@type": _HCM,
             "stat_prefix": listener.value,
             "codec_type": "AUTO",
-            "rds": {
-                "route_config_name": listener.value,
-                "config_source": config_source(layout.rds(listener)),
+            "scoped_routes": {
+                "name": listener.value,
+                "scope_key_builder": {
+                    "fragments": [
+                        {"header_value_extractor": {"name": LISTENER_HEADER, "index": 0}},
+                        {
+                            "header_value_extractor": {
+                                "name": ":authority",
+                                "element_separator": ":",
+                                "index": 0,
+                            }
+                        },
+                    ]
+                },
+                "rds_config_source": _ADS,
+                "scoped_rds": {"scoped_rds_config_source": _ADS},
             },
             "http_filters": [
                 {
@@ -139,17 +199,17 @@ def _http_connection_manager(listener: ListenerName, layout: XdsLayout) -> Objec
             # headers from clients are not trusted (so no client-driven retries).
             "use_remote_address": True,
             "internal_address_config": {"unix_sockets": False, "cidr_ranges": []},
-            "early_header_mutation_extensions": [_STRIP_ENVOY_CONTROL_HEADERS],
+            "early_header_mutation_extensions": [_strip_and_mark(listener)],
             # No timeouts on streams (the contract: no route timeout).
             "stream_idle_timeout": "0s",
         },
     }
 
 
-def _tls_chain(index: int, chain: TLSChain, listener: ListenerName, layout: XdsLayout) -> Object:
+def _tls_chain(index: int, chain: TLSChain, listener: ListenerName) -> Object:
     rendered: Object = {
         "name": f"{listener.value}/{index}",
-        "filters": [_http_connection_manager(listener, layout)],
+        "filters": [_http_connection_manager(listener)],
         "transport_socket": {
             "name": "envoy.transport_sockets.tls",
             "typed_config": {
@@ -171,7 +231,7 @@ def _tls_chain(index: int, chain: TLSChain, listener: ListenerName, layout: XdsL
     return rendered
 
 
-def render_listener(plan: ListenerPlan, address: str, port: int, layout: XdsLayout) -> Object:
+def render_listener(plan: ListenerPlan, address: str, port: int) -> Object:
     """One Envoy listener for a plan, bound to ``address:port``."""
     listener: Object = {
         "name": plan.name.value,
@@ -185,79 +245,292 @@ def render_listener(plan: ListenerPlan, address: str, port: int, layout: XdsLayo
             }
         ]
         listener["filter_chains"] = [
-            _tls_chain(i, chain, plan.name, layout) for i, chain in enumerate(plan.chains)
+            _tls_chain(i, chain, plan.name) for i, chain in enumerate(plan.chains)
         ]
     else:
-        listener["filter_chains"] = [{"filters": [_http_connection_manager(plan.name, layout)]}]
+        listener["filter_chains"] = [{"filters": [_http_connection_manager(plan.name)]}]
     return listener
 
 
 def render_listeners(
-    plans: Iterable[ListenerPlan],
-    address: str,
-    ports: Mapping[ListenerName, int],
-    layout: XdsLayout,
+    plans: Iterable[ListenerPlan], address: str, ports: Mapping[ListenerName, int]
 ) -> list[Object]:
     """Every listener of a snapshot."""
-    return [render_listener(plan, address, ports[plan.name], layout) for plan in plans]
+    return [render_listener(plan, address, ports[plan.name]) for plan in plans]
 
 
-def encode(document: Object) -> bytes:
-    """Canonical JSON bytes (sorted keys) for a file."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+def route_config_name(listener: ListenerName, vhosts: Iterable[Mapping[str, Any]]) -> str:
+    """The route configuration of a scope: its listener and the virtual hosts it holds."""
+    name = f"{listener.value}/{'|'.join(str(v.get('name', '')) for v in vhosts)}"
+    if len(name) > _MAX_NAME:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+        name = f"{name[: _MAX_NAME - 17]}~{digest}"
+    return name
+
+
+def scope_name(listener: ListenerName, host: str) -> str:
+    """A routing scope: its listener and host."""
+    return f"{listener.value}/{host}"
+
+
+def scopes(snapshot: EnvoySnapshot) -> dict[tuple[ListenerName, str], list[Object]]:
+    """Each (listener, host) of the snapshot and its virtual hosts, in the snapshot's order.
+
+    A host is a domain without its port; a virtual host with several hosts
+    (``x.ns``, ``x.ns.svc``, ...) serves each of them.
+    """
+    grouped: dict[tuple[ListenerName, str], list[Object]] = {}
+    for listener in ListenerName:
+        for vhost in snapshot.route_config(listener)["virtual_hosts"]:
+            for host in dict.fromkeys(host_key(str(d)) for d in vhost.get("domains", ())):
+                grouped.setdefault((listener, host), []).append(vhost)
+    return grouped
+
+
+def route_configuration(name: str, vhosts: list[Object]) -> Object:
+    """The route configuration of one scope."""
+    return {
+        "name": name,
+        "virtual_hosts": vhosts,
+        "validate_clusters": False,
+        "request_headers_to_remove": [LISTENER_HEADER],
+    }
+
+
+def scoped_route(listener: ListenerName, host: str, route_name: str) -> Object:
+    """The scope of ``host`` on ``listener``, routed by ``route_name``."""
+    return {
+        "name": scope_name(listener, host),
+        "route_configuration_name": route_name,
+        "key": {"fragments": [{"string_key": listener.value}, {"string_key": host}]},
+    }
+
+
+#: Per type: the resources added or changed, and the names removed.
+Delta = Mapping[str, tuple[list[XdsResource], list[str]]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class XdsState:
+    """A snapshot as xDS resources, by type and name."""
+
+    clusters: Mapping[str, XdsResource]
+    listeners: Mapping[str, XdsResource]
+    scopes: Mapping[str, XdsResource]
+    routes: Mapping[str, XdsResource]
+    #: The state this one was rendered from (``None``: none), and what differs from it.
+    base: XdsState | None = None
+    delta: Delta = field(default_factory=dict)
+
+    def of(self, type_url: str) -> Mapping[str, XdsResource]:
+        """The resources of one type."""
+        return {
+            TYPE_CLUSTER: self.clusters,
+            TYPE_LISTENER: self.listeners,
+            TYPE_SCOPED_ROUTE: self.scopes,
+            TYPE_ROUTE: self.routes,
+        }[type_url]
+
+
+def empty_state() -> XdsState:
+    """No resources at all."""
+    return XdsState({}, {}, {}, {})
+
+
+@dataclass(slots=True)
+class _Listing:
+    """What was rendered of one listener: its virtual hosts and how they were grouped."""
+
+    #: The virtual hosts in order, and by identity (held, so their identities are not
+    #: reused while remembered).
+    vhosts: list[Object]
+    by_id: dict[int, Object]
+    #: host → its virtual hosts, in the snapshot's order.
+    groups: dict[str, tuple[Object, ...]]
+    #: host → the name of its route configuration.
+    routes: dict[str, str]
+    #: The hosts with several virtual hosts.
+    shared: set[str]
+
+
+def _hosts(vhost: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(host_key(str(d)) for d in vhost.get("domains", ())))
+
+
+def _same(one: tuple[Object, ...], other: tuple[Object, ...]) -> bool:
+    """The same objects, in the same order."""
+    return len(one) == len(other) and all(a is b for a, b in zip(one, other, strict=True))
 
 
 class XdsEncoder:
-    """Encodes the CDS and RDS files, each cluster and virtual host once per object.
+    """A snapshot's resources, each encoded once per content, each render O(changed).
 
-    The bytes are exactly ``encode(discovery_response(...))``'s. A new snapshot
-    shares the cluster and virtual-host objects of every ingress that did not
-    change (they come from the same stored configs), so a file is mostly a
-    join of bytes already encoded: a change costs encoding what changed, not
-    every ingress's routes. Parts are remembered by object identity (holding
-    the object, so an identity is never reused while remembered), so the
-    objects must not be changed in place once written (snapshots are values;
-    stored objects are frozen); ``retain`` forgets the parts of objects no
-    longer in use.
+    Successive snapshots share the virtual-host and cluster objects of every
+    ingress that did not change (they come from the same stored configs), so
+    a render compares the listeners' virtual hosts with the last render's by
+    identity and regroups, encodes and replaces only the scopes whose hosts
+    gained or lost a virtual host; the other scopes and route configurations
+    are the last render's resources. Clusters are remembered by identity,
+    listeners (a handful) by their plan and port. The objects must not be changed in
+    place once rendered (snapshots are values; stored objects are frozen).
+    Its results equal those of rendering everything afresh (``scopes``).
     """
 
     def __init__(self) -> None:
-        self._parts: dict[int, tuple[Object, bytes]] = {}
+        self._clusters: dict[int, tuple[Object, XdsResource]] = {}
+        self._listeners: dict[tuple[ListenerPlan, str, int], XdsResource] = {}
+        self._listings: dict[ListenerName, _Listing] = {}
+        self._routes: dict[str, XdsResource] = {}
+        #: route configuration name → how many scopes use it, and its virtual hosts.
+        self._users: dict[str, int] = {}
+        self._members: dict[str, tuple[Object, ...]] = {}
+        self._scopes: dict[str, XdsResource] = {}
+        #: The last render, and the scopes and route configurations set since.
+        self._last: XdsState | None = None
+        self._touched: dict[str, set[str]] = {TYPE_SCOPED_ROUTE: set(), TYPE_ROUTE: set()}
 
-    def _part(self, obj: Object, extra: Object | None = None) -> bytes:
-        cached = self._parts.get(id(obj))
-        if cached is not None and cached[0] is obj:
+    def _cluster(
+        self, cluster: Object, previous: Mapping[int, tuple[Object, XdsResource]]
+    ) -> XdsResource:
+        cached = previous.get(id(cluster))
+        if cached is not None and cached[0] is cluster:
+            self._clusters[id(cluster)] = cached
             return cached[1]
-        data = encode({**extra, **obj} if extra else obj)
-        self._parts[id(obj)] = (obj, data)
-        return data
+        resource = XdsResource.encode(TYPE_CLUSTER, str(cluster["name"]), cluster)
+        self._clusters[id(cluster)] = (cluster, resource)
+        return resource
 
-    def clusters(self, version: str, clusters: Iterable[Object]) -> bytes:
-        """The CDS file: ``clusters`` at ``version``."""
-        typed = {"@type": TYPE_CLUSTER}
-        resources = b",".join(self._part(cluster, typed) for cluster in clusters)
-        return b'{"resources":[%b],"version_info":%b}' % (resources, _json(version))
+    def _listener(
+        self,
+        plan: ListenerPlan,
+        address: str,
+        port: int,
+        previous: Mapping[tuple[ListenerPlan, str, int], XdsResource],
+    ) -> XdsResource:
+        key = (plan, address, port)
+        resource = previous.get(key)
+        if resource is None:
+            listener = render_listener(plan, address, port)
+            resource = XdsResource.encode(TYPE_LISTENER, plan.name.value, listener)
+        self._listeners[key] = resource
+        return resource
 
-    def route(self, version: str, route_config: Object) -> bytes:
-        """An RDS file: one route configuration at ``version``."""
-        shell = encode(
-            discovery_response(version, TYPE_ROUTE, [{**route_config, "virtual_hosts": []}])
-        )
-        vhosts = b",".join(self._part(vhost) for vhost in route_config["virtual_hosts"])
-        return shell.replace(b'"virtual_hosts":[]', b'"virtual_hosts":[%b]' % vhosts, 1)
+    def _regroup(self, listener: ListenerName, vhosts: list[Object]) -> None:
+        """Bring one listener's scopes and route configurations up to ``vhosts``."""
+        ids = list(map(id, vhosts))
+        by_id = dict(zip(ids, vhosts, strict=True))
+        listing = self._listings.get(listener) or _Listing([], {}, {}, {}, set())
+        gone = listing.by_id.keys() - by_id.keys()
+        new = by_id.keys() - listing.by_id.keys()
+        if not gone and not new and _same(tuple(vhosts), tuple(listing.vhosts)):
+            return
+        added = [by_id[key] for key in new]
+        # The same virtual hosts in another order: only hosts with several can change.
+        affected = set(listing.shared)
+        for key in gone:
+            affected.update(_hosts(listing.by_id[key]))
+        joining: dict[str, list[Object]] = {}
+        for vhost in added:
+            for host in _hosts(vhost):
+                joining.setdefault(host, []).append(vhost)
+        affected.update(joining)
+        position: dict[int, int] = {}
+        groups = listing.groups
+        for host in affected:
+            members = [v for v in groups.get(host, ()) if id(v) in by_id]
+            members += joining.get(host, ())
+            if len(members) > 1:
+                position = position or {key: index for index, key in enumerate(ids)}
+                members.sort(key=lambda v: position[id(v)])
+            self._set(listener, listing, host, tuple(members))
+        listing.vhosts, listing.by_id = vhosts, by_id
+        self._listings[listener] = listing
 
-    def retain(self, objects: Iterable[Object]) -> None:
-        """Forget every part but those of ``objects``."""
-        keep = {id(obj) for obj in objects}
-        self._parts = {key: part for key, part in self._parts.items() if key in keep}
+    def _set(
+        self, listener: ListenerName, listing: _Listing, host: str, members: tuple[Object, ...]
+    ) -> None:
+        """Make ``host``'s scope route ``members`` (none: no scope)."""
+        before = listing.groups.get(host, ())
+        if _same(before, members):
+            return
+        old = listing.routes.pop(host, "")
+        listing.groups.pop(host, None)
+        listing.shared.discard(host)
+        if len(members) > 1:
+            listing.shared.add(host)
+        scope = scope_name(listener, host)
+        self._touched[TYPE_SCOPED_ROUTE].add(scope)
+        if old:
+            self._touched[TYPE_ROUTE].add(old)
+        if members:
+            name = route_config_name(listener, members)
+            self._touched[TYPE_ROUTE].add(name)
+            if not _same(self._members.get(name, ()), members):
+                body = route_configuration(name, list(members))
+                self._routes[name] = XdsResource.encode(TYPE_ROUTE, name, body)
+                self._members[name] = members
+            self._users[name] = self._users.get(name, 0) + 1
+            listing.groups[host], listing.routes[host] = members, name
+            if old != name or scope not in self._scopes:
+                body = scoped_route(listener, host, name)
+                self._scopes[scope] = XdsResource.encode(TYPE_SCOPED_ROUTE, scope, body)
+        else:
+            self._scopes.pop(scope, None)
+        if old:
+            self._users[old] -= 1
+            if not self._users[old]:
+                del self._users[old], self._routes[old], self._members[old]
+
+    def state(
+        self, snapshot: EnvoySnapshot, address: str, ports: Mapping[ListenerName, int]
+    ) -> XdsState:
+        """The resources of ``snapshot`` with listeners on ``address`` and ``ports``."""
+        previous_clusters, self._clusters = self._clusters, {}
+        clusters = {str(c["name"]): self._cluster(c, previous_clusters) for c in snapshot.clusters}
+        previous_listeners, self._listeners = self._listeners, {}
+        listeners = {
+            plan.name.value: self._listener(plan, address, ports[plan.name], previous_listeners)
+            for plan in snapshot.listeners
+        }
+        for listener in ListenerName:
+            self._regroup(listener, list(snapshot.route_config(listener)["virtual_hosts"]))
+        base = self._last
+        scopes, routes = dict(self._scopes), dict(self._routes)
+        delta: Delta = {}
+        if base is not None:
+            delta = {
+                TYPE_CLUSTER: _difference(base.clusters, clusters, clusters),
+                TYPE_LISTENER: _difference(base.listeners, listeners, listeners),
+                TYPE_SCOPED_ROUTE: _difference(
+                    base.scopes, scopes, self._touched[TYPE_SCOPED_ROUTE]
+                ),
+                TYPE_ROUTE: _difference(base.routes, routes, self._touched[TYPE_ROUTE]),
+            }
+        for touched in self._touched.values():
+            touched.clear()
+        self._last = XdsState(clusters, listeners, scopes, routes, base, delta)
+        return self._last
 
 
-def _json(value: str) -> bytes:
-    return json.dumps(value).encode()
+def _difference(
+    base: Mapping[str, XdsResource], now: Mapping[str, XdsResource], names: Iterable[str]
+) -> tuple[list[XdsResource], list[str]]:
+    """What of ``names`` differs between ``base`` and ``now``: (added or changed, removed)."""
+    upserts, removals = [], []
+    for name in names:
+        resource = now.get(name)
+        if resource is None:
+            if name in base:
+                removals.append(name)
+        elif base.get(name) is not resource:
+            upserts.append(resource)
+    if names is now:  # every name of ``now``: the removed ones are the rest of ``base``
+        removals = list(base.keys() - now.keys())
+    return upserts, removals
 
 
-class XdsWriteError(OSError):
-    """An xDS file could not be written (disk full, read-only, too large): which, and why."""
+class BootstrapWriteError(OSError):
+    """The bootstrap could not be written (disk full, read-only, too large): which, and why."""
 
     def __init__(self, path: Path, error: OSError) -> None:
         super().__init__(error.errno, error.strerror or str(error), str(path))
@@ -269,15 +542,15 @@ class XdsWriteError(OSError):
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` and rename it over ``path`` (one move event).
+    """Write ``data`` beside ``path`` and rename it over ``path``.
 
-    A failure (``XdsWriteError``, naming the file and the errno) leaves ``path``
-    as it was, so Envoy keeps what it had.
+    A failure (``BootstrapWriteError``, naming the file and the errno) leaves
+    ``path`` as it was.
     """
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     except OSError as error:
-        raise XdsWriteError(path, error) from error
+        raise BootstrapWriteError(path, error) from error
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -286,5 +559,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise XdsWriteError(path, error) from error
+            raise BootstrapWriteError(path, error) from error
         raise
+
+
+def encode_json(document: Object) -> bytes:
+    """Canonical JSON bytes (sorted keys) for the bootstrap file."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()

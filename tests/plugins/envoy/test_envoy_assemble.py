@@ -26,7 +26,7 @@ from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import EnvoySnapshot, SecretError, TLSSecret, assemble, empty_snapshot
 from kingress_envoy.summary import describe_snapshot
-from kingress_envoy.xds_files import XdsLayout, render_listeners
+from kingress_envoy.xds_files import render_listeners, route_configuration, scoped_route, scopes
 
 BACKEND = EnvoyBackend()
 CTX = TranslateContext(
@@ -252,20 +252,32 @@ def _broad_snapshot(secret: TLSSecret) -> EnvoySnapshot:
 
 
 def test_envoy_accepts_what_assemble_produces(tmp_path: Path) -> None:
-    """Schema sanity with Envoy's own protos: ``envoy --mode validate`` on a static bootstrap."""
+    """Schema sanity with Envoy's own protos: ``envoy --mode validate`` on a static bootstrap
+    (the scopes inline, with their route configurations)."""
     try:
         binary = find_envoy()
     except EnvoyNotFound as error:
         pytest.skip(str(error))
     snapshot = _broad_snapshot(_self_signed(tmp_path))
-    layout = XdsLayout(tmp_path)
     ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
-    listeners = render_listeners(snapshot.listeners, "127.0.0.1", ports, layout)
-    routes = {rc["name"]: rc for rc in snapshot.route_configs}
+    listeners = render_listeners(snapshot.listeners, "127.0.0.1", ports)
+    scoped = scopes(snapshot)
     for listener in listeners:
+        name = ListenerName(listener["name"])
+        inline = [
+            {
+                **scoped_route(name, host, f"r{i}"),
+                "route_configuration": route_configuration(f"r{i}", vhosts),
+            }
+            for i, ((ln, host), vhosts) in enumerate(scoped.items())
+            if ln is name
+        ]
+        for route in inline:
+            del route["route_configuration_name"]
         for chain in listener["filter_chains"]:
-            hcm = chain["filters"][0]["typed_config"]
-            hcm["route_config"] = routes[hcm.pop("rds")["route_config_name"]]
+            routes = chain["filters"][0]["typed_config"]["scoped_routes"]
+            del routes["scoped_rds"]
+            routes["scoped_route_configurations_list"] = {"scoped_route_configurations": inline}
     bootstrap = {"static_resources": {"listeners": listeners, "clusters": list(snapshot.clusters)}}
     assert len(listeners) == 4
     path_ = tmp_path / "validate.json"

@@ -1,71 +1,61 @@
-"""The gateway when things break under it: Envoy killed mid-update, config files unwritable.
+"""The gateway when things break under it: Envoy killed mid-update, the disk full.
 
 Envoy SIGKILLed while an apply is between two of its steps is restarted from
 the last good state, and the apply is retried once on the new Envoy: it is
 then served, or, if Envoy dies again, refused with the last good config
-serving. A configuration file that cannot be written (here: a file size limit,
-``RLIMIT_FSIZE``, which refuses the write as a full disk would, even for root)
-is reported as ``WriteFailed`` naming the file and the errno, the last good
-config keeps serving, the ingress's status says so, and the same snapshot
-applies once the disk has room again.
+serving. Updates go over the xDS stream, not through files: with every file
+write refused (``RLIMIT_FSIZE``, as a full disk would, even for root) an update
+still applies.
 """
 
 from __future__ import annotations
 
 import signal
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 
 import pytest
 from tests.plugins.envoy.harness import EchoServer, Harness, envoy_or_skip, file_size_limit, simple
 
 from kingress_envoy.gateway import EnvoyGateway, GatewayPorts
+from kingress_envoy.xds_server import TYPE_CLUSTER, XdsResource
 
 HOST = "faults.example.com"
 
 
-class KillOnWrite:
-    """Kills Envoy (SIGKILL) each time the clusters file is rewritten, ``times`` times.
+class KillOnClusters:
+    """Kills Envoy (SIGKILL) each time the gateway sends it changed clusters, ``times`` times.
 
-    An apply's first step rewrites the clusters file and then waits for Envoy to
-    take it: the kill lands inside the apply, between its steps.
+    An apply's first step sends the changed clusters and then waits for Envoy
+    to acknowledge them: the kill lands inside the apply, between its steps.
     """
 
     def __init__(self, gateway: EnvoyGateway, times: int) -> None:
         self.gateway = gateway
         self.left = times
         self.kills = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._patch = pytest.MonkeyPatch()
 
-    def _inode(self) -> int:
-        try:
-            return self.gateway.layout.cds.stat().st_ino
-        except FileNotFoundError:
-            return 0
+    def __enter__(self) -> KillOnClusters:
+        server = self.gateway.xds
+        assert server is not None
+        original = server.update
 
-    def _watch(self) -> None:
-        seen = self._inode()
-        deadline = time.monotonic() + 30
-        while self.left and not self._stop.is_set() and time.monotonic() < deadline:
-            current = self._inode()
+        def update(
+            type_url: str, upserts: Iterable[XdsResource] = (), removals: Iterable[str] = ()
+        ) -> None:
+            upserts = list(upserts)
+            original(type_url, upserts, removals)
             process = self.gateway.process
-            if current != seen and process is not None and process.alive():
+            if type_url == TYPE_CLUSTER and upserts and self.left and process and process.alive():
                 process.signal(signal.SIGKILL)
                 self.left -= 1
                 self.kills += 1
-            seen = current
-            time.sleep(0.0005)
 
-    def __enter__(self) -> KillOnWrite:
-        self._thread.start()
+        self._patch.setattr(server, "update", update)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        self._patch.undo()
 
 
 @pytest.fixture
@@ -82,7 +72,7 @@ def _wait_running(gateway: EnvoyGateway) -> None:
 def test_envoy_killed_mid_update_is_restarted_and_the_update_lands(harness: Harness) -> None:
     harness.apply(simple("faults", HOST, "a"))
     snapshot, (new_hash,) = harness.snapshot([simple("faults", HOST, "b")])
-    with KillOnWrite(harness.gateway, times=1) as killer:
+    with KillOnClusters(harness.gateway, times=1) as killer:
         result = harness.gateway.apply(snapshot, timeout=30)
     assert killer.kills == 1
     assert result.accepted, result
@@ -97,7 +87,7 @@ def test_envoy_killed_on_every_attempt_keeps_serving_the_last_good_config(
 ) -> None:
     (good_hash,) = harness.apply(simple("faults", HOST, "a"))
     snapshot, _ = harness.snapshot([simple("faults", HOST, "b")])
-    with KillOnWrite(harness.gateway, times=2) as killer:
+    with KillOnClusters(harness.gateway, times=2) as killer:
         result = harness.gateway.apply(snapshot, timeout=30)
     assert killer.kills == 2
     assert (result.accepted, result.reason) == (False, "EnvoyExited")
@@ -111,22 +101,11 @@ def test_envoy_killed_on_every_attempt_keeps_serving_the_last_good_config(
     assert harness.get(HOST)[1]["name"] == "c"
 
 
-def test_an_unwritable_config_is_reported_and_the_last_good_one_serves(harness: Harness) -> None:
-    (good_hash,) = harness.apply(simple("faults", HOST, "a"))
+def test_an_update_writes_no_file(harness: Harness) -> None:
+    harness.apply(simple("faults", HOST, "a"))
     snapshot, (new_hash,) = harness.snapshot([simple("faults", HOST, "b")])
     with file_size_limit(16):
         result = harness.gateway.apply(snapshot)
-    assert (result.accepted, result.reason, result.stage) == (False, "WriteFailed", "cds")
-    cds = harness.gateway.layout.cds
-    assert f"cannot write {cds}: File too large (errno 27, EFBIG)" in result.message
-    # The last good config keeps serving, and the files on disk are still it.
-    assert harness.gateway.serves(good_hash, HOST)
-    assert harness.get(HOST)[1]["name"] == "a"
-    assert not list(Path(cds.parent).glob(".tmp-*"))
-    # Whoever applies the snapshot can surface why (the EnvoyIngressConfig's status).
-    status = result.status_for("default/faults", new_hash)
-    assert (status["rejectedHash"], status["servedHash"]) == (new_hash, good_hash)
-    assert (status["reason"], status["message"]) == ("WriteFailed", result.message)
-    # Once the disk has room again, the same snapshot applies.
-    assert harness.gateway.apply(snapshot).accepted
+    assert result.accepted, result
+    assert harness.gateway.serves(new_hash, HOST)
     assert harness.get(HOST)[1]["name"] == "b"

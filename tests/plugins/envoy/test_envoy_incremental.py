@@ -11,16 +11,11 @@ from tests.plugins.envoy.test_envoy_assemble import SECRET, config, named
 
 from kingress.testing import tls
 from kingress_envoy import snapshot as snapshot_module
-from kingress_envoy import xds_files
+from kingress_envoy import wire
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import Assembler, TLSSecret, assemble
-from kingress_envoy.xds_files import (
-    TYPE_CLUSTER,
-    TYPE_ROUTE,
-    XdsEncoder,
-    discovery_response,
-    encode,
-)
+from kingress_envoy.xds_files import XdsEncoder, XdsState, scopes
+from kingress_envoy.xds_server import LABELS, TYPE_CLUSTER, TYPE_ROUTE
 
 
 def stored(obj: dict[str, Any], version: int, uid: str = "") -> dict[str, Any]:
@@ -107,35 +102,122 @@ def test_the_version_follows_the_content_not_the_resource_version() -> None:
     assert one != other
 
 
-def test_the_encoder_writes_what_encode_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+def _contents(state: XdsState) -> dict[str, dict[str, tuple[str, bytes]]]:
+    return {
+        LABELS[t]: {name: (r.version, r.framed) for name, r in state.of(t).items()} for t in LABELS
+    }
+
+
+def test_the_encoder_encodes_what_changed_only(monkeypatch: pytest.MonkeyPatch) -> None:
     configs = [stored(config(named(f"i{n}", f"h{n}.example.com")), 1) for n in range(4)]
+    ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
     assembler = Assembler()
     encoder = XdsEncoder()
-    encoded: list[object] = []
-    original = xds_files.encode
+    encoded: list[tuple[str, Any]] = []
+    original = wire.encode
 
-    def counting(document: Any) -> bytes:
-        encoded.append(document)
-        return original(document)
+    def counting(type_url: str, value: Any) -> bytes:
+        encoded.append((type_url, value))
+        return original(type_url, value)
 
-    monkeypatch.setattr(xds_files, "encode", counting)
-
-    def check(version: str) -> None:
+    def check() -> XdsState:
         snapshot = assembler.assemble(configs)
-        for listener in ListenerName:
-            route_config = snapshot.route_config(listener)
-            expected = encode(discovery_response(version, TYPE_ROUTE, [route_config]))
-            assert encoder.route(version, route_config) == expected
-        expected = encode(discovery_response(version, TYPE_CLUSTER, snapshot.clusters))
-        assert encoder.clusters(version, snapshot.clusters) == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(wire, "encode", counting)
+            state = encoder.state(snapshot, "127.0.0.1", ports)
+        # The same resources as encoding everything afresh.
+        assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
+        return state
 
-    check("v1")
+    first = check()
+    assert len(first.scopes) == len(first.routes) == 8  # four hosts on two listeners
     encoded.clear()
     configs[2] = stored(config(named("i2", "h2.example.com", "b")), 2)
-    check('v"2')
-    # Shells (one per route configuration) and the changed config's virtual hosts
-    # and cluster: not the others'.
-    vhosts = [doc for doc in encoded if isinstance(doc, dict) and "domains" in doc]
-    assert vhosts and all("h2.example.com" in doc["domains"] for doc in vhosts)
-    encoder.retain([])
-    check("v3")
+    second = check()
+    # The new cluster and the two route configurations of h2 (public and private): not the
+    # other hosts', nor the scopes and listeners (the same content).
+    assert sorted(type_url for type_url, _ in encoded) == [TYPE_CLUSTER, TYPE_ROUTE, TYPE_ROUTE]
+    routes = [value for type_url, value in encoded if type_url == TYPE_ROUTE]
+    assert all(v["virtual_hosts"][0]["domains"][0] == "h2.example.com" for v in routes)
+    changed = {n for n, r in second.routes.items() if first.routes.get(n) is not r}
+    assert len(changed) == 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_encoder_gives_what_encoding_afresh_gives(seed: int) -> None:
+    """Over configs created, changed, deleted, conflicting and with TLS, one after another."""
+    ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
+    assembler = Assembler()
+    encoder = XdsEncoder()
+    secrets = {"default/cert": SECRET}
+    for configs in world(seed):
+        snapshot = assembler.assemble(configs, secrets)
+        state = encoder.state(snapshot, "127.0.0.1", ports)
+        assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
+        expected = {(ln.value, host) for ln, host in scopes(snapshot)}
+        assert {tuple(name.split("/", 1)) for name in state.scopes} == expected
+        # Its delta turns the state it was rendered from into it.
+        if state.base is not None:
+            for type_url in LABELS:
+                upserts, removals = state.delta[type_url]
+                moved = {**state.base.of(type_url), **{r.name: r for r in upserts}}
+                for name in removals:
+                    del moved[name]
+                assert moved == state.of(type_url)
+
+
+def test_hosts_that_differ_by_port_share_a_scope() -> None:
+    ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
+    assembler = Assembler()
+    encoder = XdsEncoder()
+    configs = [
+        stored(config(named("plain", "p.example.com", "a")), 1),
+        stored(config(named("port", "p.example.com:8080", "b")), 1),
+    ]
+    for change in range(3):
+        snapshot = assembler.assemble(configs)
+        state = encoder.state(snapshot, "127.0.0.1", ports)
+        assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
+        # One scope per listener for the host, its route configuration holding both.
+        assert sorted(state.scopes) == ["private_http/p.example.com", "public_http/p.example.com"]
+        assert len(state.routes) == 2
+        service = "cb"[change % 2]
+        configs[1] = stored(config(named("port", "p.example.com:8080", service)), change + 2)
+
+
+def test_a_change_of_routes_only_keeps_the_conflict_decision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decisions: list[int] = []
+    original = snapshot_module._decide
+    assembler = Assembler()
+
+    def counting(*args: Any) -> Any:
+        decisions.append(1)
+        return original(*args)
+
+    def assembled(configs: list[dict[str, Any]]) -> tuple[Any, int]:
+        expected = assemble(configs)
+        decisions.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(snapshot_module, "_decide", counting)
+            snapshot = assembler.assemble(configs)
+        assert snapshot == expected
+        return snapshot, len(decisions)
+
+    first = "2026-01-01T00:00:01Z"
+    configs = [
+        stored(config(named("old", "x.example.com", "a"), first), 1),
+        stored(config(named("new", "x.example.com", "b")), 1),  # loses x.example.com
+        stored(config(named("other", "y.example.com", "a")), 1),
+    ]
+    assert assembled(configs)[1] == 1
+    # The served ones' routes change, their hosts do not: the same decision, new routes.
+    configs[0] = stored(config(named("old", "x.example.com", "c"), first), 2)
+    configs[2] = stored(config(named("other", "y.example.com", "b")), 2)
+    assert assembled(configs)[1] == 0
+    # The one left out changes: decided again (it could now fit).
+    configs[1] = stored(config(named("new", "z.example.com", "b")), 2)
+    snapshot, decided = assembled(configs)
+    assert decided == 1
+    assert snapshot.served.keys() == {"default/old", "default/new", "default/other"}

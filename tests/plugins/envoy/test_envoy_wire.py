@@ -50,14 +50,8 @@ from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import EnvoySnapshot, TLSSecret, assemble
 from kingress_envoy.wire import WireError, encode, message_class
-from kingress_envoy.xds_files import (
-    TYPE_CLUSTER,
-    TYPE_LISTENER,
-    TYPE_ROUTE,
-    XdsLayout,
-    render_bootstrap,
-    render_listeners,
-)
+from kingress_envoy.xds_files import render_bootstrap, render_listeners
+from kingress_envoy.xds_server import TYPE_CLUSTER, TYPE_LISTENER, TYPE_ROUTE
 
 Object = dict[str, Any]
 
@@ -142,7 +136,7 @@ def _snapshot(secret: TLSSecret) -> EnvoySnapshot:
 
 def _listeners(snapshot: EnvoySnapshot, root: Path) -> list[Object]:
     ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
-    return render_listeners(snapshot.listeners, "127.0.0.1", ports, XdsLayout(root))
+    return render_listeners(snapshot.listeners, "127.0.0.1", ports)
 
 
 SNAPSHOT = _snapshot(TLSSecret("CERT", "KEY"))
@@ -246,7 +240,7 @@ def _rows() -> list[tuple[str, str, Object]]:
             "bootstrap",
             TYPE_BOOTSTRAP,
             render_bootstrap(
-                XdsLayout(Path("/xds")), node_id="n", admin_address="::1", admin_port=1
+                node_id="n", admin_address="::1", admin_port=1, xds_address="::1", xds_port=2
             ),
         ),
     ]
@@ -604,7 +598,8 @@ def _static(tmp_path: Path) -> Object:
     for listener in listeners:
         for chain in listener["filter_chains"]:
             hcm = chain["filters"][0]["typed_config"]
-            hcm["route_config"] = routes[hcm.pop("rds")["route_config_name"]]
+            del hcm["scoped_routes"]
+            hcm["route_config"] = routes[listener["name"]]
     assert len(listeners) == 4
     return _bootstrap(listeners, snapshot.clusters)
 
