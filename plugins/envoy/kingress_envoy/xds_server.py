@@ -81,21 +81,11 @@ class XdsResource:
     @classmethod
     def encode(cls, type_url: str, name: str, value: Mapping[str, Any]) -> XdsResource:
         """Encode ``value`` (a proto3-JSON dict of ``type_url``); the version is its digest."""
-        data = wire.encode(type_url, _plain(value))
+        data = wire.encode(type_url, value)
         version = hashlib.blake2b(data, digest_size=10).hexdigest()
         any_ = _field(1, type_url.encode()) + _field(2, data)
         message = _field(3, name.encode()) + _field(1, version.encode()) + _field(2, any_)
         return cls(type_url, name, version, _field(2, message))
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with every list a plain ``list``: ``wire.encode`` takes exactly lists and
-    tuples, and objects from a store hold frozen list subclasses."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
 
 
 def response_bytes(
