@@ -50,7 +50,7 @@ import betterproto2
 from betterproto2.casing import safe_snake_case
 from envoy_data_plane.message_pool import default_message_pool
 
-__all__ = ["WireError", "encode", "message_class"]
+__all__ = ["WireError", "encode", "field", "message_class"]
 
 _PREFIX = "type.googleapis.com/"
 
@@ -100,6 +100,12 @@ def _varint(value: int) -> bytes:
 
 def _tag(number: int, wire_type: int) -> bytes:
     return _varint(number << 3 | wire_type)
+
+
+def field(number: int, data: bytes) -> bytes:
+    """Field ``number`` holding ``data`` length-delimited (a string, bytes or an encoded
+    message): how already encoded parts are framed into a message without re-encoding them."""
+    return _tag(number, 2) + _varint(len(data)) + data
 
 
 def _describe(value: object) -> str:

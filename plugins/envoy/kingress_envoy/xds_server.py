@@ -54,20 +54,6 @@ _SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService"
 log = logging.getLogger("kingress.envoy.xds")
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def _field(number: int, data: bytes) -> bytes:
-    """A length-delimited protobuf field (string, bytes or message)."""
-    return _varint(number << 3 | 2) + _varint(len(data)) + data
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class XdsResource:
     """One named resource of one type, encoded: what a delta response carries."""
@@ -83,18 +69,20 @@ class XdsResource:
         """Encode ``value`` (a proto3-JSON dict of ``type_url``); the version is its digest."""
         data = wire.encode(type_url, value)
         version = hashlib.blake2b(data, digest_size=10).hexdigest()
-        any_ = _field(1, type_url.encode()) + _field(2, data)
-        message = _field(3, name.encode()) + _field(1, version.encode()) + _field(2, any_)
-        return cls(type_url, name, version, _field(2, message))
+        any_ = wire.field(1, type_url.encode()) + wire.field(2, data)
+        message = (
+            wire.field(3, name.encode()) + wire.field(1, version.encode()) + wire.field(2, any_)
+        )
+        return cls(type_url, name, version, wire.field(2, message))
 
 
 def response_bytes(
     type_url: str, nonce: str, resources: Iterable[XdsResource], removed: Iterable[str]
 ) -> bytes:
     """A ``DeltaDiscoveryResponse``: the resources' cached bytes plus the envelope fields."""
-    parts = [_field(4, type_url.encode()), _field(5, nonce.encode())]
+    parts = [wire.field(4, type_url.encode()), wire.field(5, nonce.encode())]
     parts.extend(resource.framed for resource in resources)
-    parts.extend(_field(6, name.encode()) for name in removed)
+    parts.extend(wire.field(6, name.encode()) for name in removed)
     return b"".join(parts)
 
 

@@ -16,7 +16,7 @@ import json
 import resource
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,9 +31,10 @@ from kingress import (
     EndpointAddress,
     ServicePort,
     TranslateContext,
+    Visibility,
     insert_probe,
 )
-from kingress.testing import ingress, path, rule, split
+from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.gateway import EnvoyGateway
@@ -217,6 +218,65 @@ class KeepAlive:
 
     def close(self) -> None:
         self.conn.close()
+
+
+#: The cluster-local host of ``broad_ingresses``.
+LOCAL_HOST = "local.default.svc.cluster.local"
+
+
+def broad_ingresses() -> list[ClusterIngress]:
+    """Ingresses covering what the backend renders: a split with headers, header matches,
+    a host rewrite, an h2c port, a cluster-local host, TLS on both listeners, HTTP
+    redirected to HTTPS, and a plain host (Services ``a``, ``b`` and ``c``)."""
+    return [
+        ingress(
+            "everything",
+            rules=[
+                rule(
+                    ["secure.example.com", "www.example.com"],
+                    paths=[
+                        path(
+                            "/split", splits=[split("a", 80, headers={"Who": "a"}), split("b", 20)]
+                        ),
+                        path(
+                            "/h",
+                            match={"X-A": "1", "X-B": "2"},
+                            headers={"Pre": "1"},
+                            splits=[split("c")],
+                        ),
+                        path(rewrite_host="internal.example.com", splits=[split("a", port=81)]),
+                    ],
+                ),
+                rule(
+                    [LOCAL_HOST],
+                    paths=[path(splits=[split("b")])],
+                    visibility=Visibility.CLUSTER_LOCAL,
+                ),
+            ],
+            tls_entries=[
+                tls(["secure.example.com", "www.example.com"], "cert"),
+                tls([LOCAL_HOST], "cert"),
+            ],
+            http_option="Redirected",
+        ),
+        simple_ingress(host="plain.example.com", service="c"),
+    ]
+
+
+def assembled(
+    ingresses: Sequence[ClusterIngress],
+    config: Callable[[ClusterIngress], dict[str, Any]],
+    secret: TLSSecret,
+) -> EnvoySnapshot:
+    """The snapshot of ``ingresses``, renamed ``i0``, ``i1``, ... and turned into configs by
+    ``config``, with ``secret`` as the Secret ``default/cert``."""
+    configs = [
+        config(
+            ing.model_copy(update={"metadata": ing.metadata.model_copy(update={"name": f"i{i}"})})
+        )
+        for i, ing in enumerate(ingresses)
+    ]
+    return assemble(configs, {"default/cert": secret})
 
 
 def simple(name: str, host: str, service: str = "a", **path_options: Any) -> ClusterIngress:

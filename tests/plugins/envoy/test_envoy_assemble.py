@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.plugins.envoy.harness import assembled, broad_ingresses
 
 from kingress import (
     BackendService,
@@ -20,7 +21,7 @@ from kingress import (
     Visibility,
     insert_probe,
 )
-from kingress.testing import ingress, path, rule, simple_ingress, split, tls
+from kingress.testing import ingress, path, rule, split, tls
 from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.names import ListenerName
@@ -209,48 +210,6 @@ def _self_signed(tmp_path: Path) -> TLSSecret:
     return TLSSecret(cert.read_text(), key.read_text())
 
 
-def _broad_snapshot(secret: TLSSecret) -> EnvoySnapshot:
-    local = "local.default.svc.cluster.local"
-    ingresses = [
-        ingress(
-            "everything",
-            rules=[
-                rule(
-                    ["secure.example.com", "www.example.com"],
-                    paths=[
-                        path(
-                            "/split", splits=[split("a", 70, headers={"Who": "a"}), split("b", 30)]
-                        ),
-                        path(
-                            "/h",
-                            match={"X-A": "1", "X-B": "2"},
-                            headers={"Pre": "1"},
-                            splits=[split("c")],
-                        ),
-                        path(rewrite_host="internal.example.com", splits=[split("a", port=81)]),
-                    ],
-                ),
-                rule(
-                    [local], paths=[path(splits=[split("b")])], visibility=Visibility.CLUSTER_LOCAL
-                ),
-            ],
-            tls_entries=[
-                tls(["secure.example.com", "www.example.com"], "cert"),
-                tls([local], "cert"),
-            ],
-            http_option="Redirected",
-        ),
-        simple_ingress(host="plain.example.com", service="c"),
-    ]
-    configs = [
-        config(
-            ing.model_copy(update={"metadata": ing.metadata.model_copy(update={"name": f"i{i}"})})
-        )
-        for i, ing in enumerate(ingresses)
-    ]
-    return assemble(configs, {"default/cert": secret})
-
-
 def test_envoy_accepts_what_assemble_produces(tmp_path: Path) -> None:
     """Schema sanity with Envoy's own protos: ``envoy --mode validate`` on a static bootstrap
     (the scopes inline, with their route configurations)."""
@@ -258,7 +217,7 @@ def test_envoy_accepts_what_assemble_produces(tmp_path: Path) -> None:
         binary = find_envoy()
     except EnvoyNotFound as error:
         pytest.skip(str(error))
-    snapshot = _broad_snapshot(_self_signed(tmp_path))
+    snapshot = assembled(broad_ingresses(), config, _self_signed(tmp_path))
     ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
     listeners = render_listeners(snapshot.listeners, "127.0.0.1", ports)
     scoped = scopes(snapshot)

@@ -32,6 +32,7 @@ from envoy_data_plane.validate import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.plugins.envoy.harness import LOCAL_HOST, assembled, broad_ingresses
 
 from kingress import (
     BackendService,
@@ -39,16 +40,15 @@ from kingress import (
     EndpointAddress,
     ServicePort,
     TranslateContext,
-    Visibility,
     insert_probe,
 )
 from kingress.frozen import FrozenList, freeze
-from kingress.testing import ingress, path, rule, simple_ingress, split, tls
+from kingress.testing import ingress, path, rule, split
 from kingress_conformance.servers.certs import self_signed
 from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.binary import EnvoyNotFound, find_envoy
 from kingress_envoy.names import ListenerName
-from kingress_envoy.snapshot import EnvoySnapshot, TLSSecret, assemble
+from kingress_envoy.snapshot import EnvoySnapshot, TLSSecret
 from kingress_envoy.wire import WireError, encode, message_class
 from kingress_envoy.xds_files import render_bootstrap, render_listeners
 from kingress_envoy.xds_server import TYPE_CLUSTER, TYPE_LISTENER, TYPE_ROUTE
@@ -78,7 +78,6 @@ CTX = TranslateContext(
         ),
     }
 )
-LOCAL = "local.default.svc.cluster.local"
 TYPE_SCOPED = "type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration"
 TYPE_DELTA = "envoy.service.discovery.v3.DeltaDiscoveryResponse"
 TYPE_BOOTSTRAP = "envoy.config.bootstrap.v3.Bootstrap"
@@ -88,50 +87,11 @@ def _config(ing: ClusterIngress) -> Object:
     return dict(BACKEND.translate(insert_probe(ing)[0], CTX).objects[0])
 
 
-def _ingresses() -> list[ClusterIngress]:
-    """Ingresses covering what the backend renders: splits, headers, TLS, h2c, DNS, redirects."""
-    return [
-        ingress(
-            "everything",
-            rules=[
-                rule(
-                    ["secure.example.com", "www.example.com"],
-                    paths=[
-                        path(
-                            "/split", splits=[split("a", 80, headers={"Who": "a"}), split("b", 20)]
-                        ),
-                        path(
-                            "/h",
-                            match={"X-A": "1", "X-B": "2"},
-                            headers={"Pre": "1"},
-                            splits=[split("c")],
-                        ),
-                        path(rewrite_host="internal.example.com", splits=[split("a", port=81)]),
-                    ],
-                ),
-                rule(
-                    [LOCAL], paths=[path(splits=[split("b")])], visibility=Visibility.CLUSTER_LOCAL
-                ),
-            ],
-            tls_entries=[
-                tls(["secure.example.com", "www.example.com"], "cert"),
-                tls([LOCAL], "cert"),
-            ],
-            http_option="Redirected",
-        ),
-        ingress("external", rules=[rule(["ext.example.com"], paths=[path(splits=[split("ext")])])]),
-        simple_ingress(host="plain.example.com", service="c"),
-    ]
-
-
 def _snapshot(secret: TLSSecret) -> EnvoySnapshot:
-    configs = [
-        _config(
-            ing.model_copy(update={"metadata": ing.metadata.model_copy(update={"name": f"i{i}"})})
-        )
-        for i, ing in enumerate(_ingresses())
-    ]
-    return assemble(configs, {"default/cert": secret})
+    external = ingress(
+        "external", rules=[rule(["ext.example.com"], paths=[path(splits=[split("ext")])])]
+    )
+    return assembled([*broad_ingresses(), external], _config, secret)
 
 
 def _listeners(snapshot: EnvoySnapshot, root: Path) -> list[Object]:
@@ -591,7 +551,7 @@ def _bootstrap(listeners: Sequence[Object], clusters: Sequence[Object]) -> Objec
 
 def _static(tmp_path: Path) -> Object:
     """Every listener of a broad snapshot (real TLS certificate) with its routes inlined."""
-    cert, key = self_signed(["secure.example.com", "www.example.com", LOCAL])
+    cert, key = self_signed(["secure.example.com", "www.example.com", LOCAL_HOST])
     snapshot = _snapshot(TLSSecret(cert, key))
     listeners = _listeners(snapshot, tmp_path)
     routes = {rc["name"]: rc for rc in snapshot.route_configs}
