@@ -327,17 +327,24 @@ def serves(gateway: DeletingGateway, host: str) -> bool:
     return host in json.dumps(gateway.snapshot.route_config(ListenerName.PUBLIC_HTTP))
 
 
-def test_a_config_deleted_during_a_sync_is_removed_at_the_next_look() -> None:
+def translated_store(*names: str) -> MemoryCluster:
+    """A store with an Envoy-class ingress per name (host ``<name>.example.com``), settled
+    through the ClusterIngress controller, so their configs exist."""
     store = MemoryCluster()
     registry = BackendRegistry()
     registry.add(EnvoyBackend())
-    for name in ("stays", "goes"):
+    for name in names:
         obj = hello(name, f"{name}.example.com", ("rev-1", 100)).to_dict()
         obj["metadata"]["annotations"] = {INGRESS_CLASS: ENVOY_CLASS}
         obj["metadata"].pop("uid", None)
         obj.pop("status", None)
         store.create(obj)
     settle(store, [IngressReconciler(registry)], FakeClock())
+    return store
+
+
+def test_a_config_deleted_during_a_sync_is_removed_at_the_next_look() -> None:
+    store = translated_store("stays", "goes")
     goes = ObjectRef(CONFIG_KIND, "default", "goes")
     gateway = DeletingGateway(store, goes)
     runner = GatewayRunner(gateway)
@@ -354,16 +361,7 @@ def test_a_config_deleted_during_a_sync_is_removed_at_the_next_look() -> None:
 def test_an_unchanged_config_gets_the_status_a_new_conflict_gives_it() -> None:
     """A sync skips configs whose status cannot change; one that a newcomer pushes out
     (an older config for its host) is not such a one, nor is it once that one is gone."""
-    store = MemoryCluster()
-    registry = BackendRegistry()
-    registry.add(EnvoyBackend())
-    for name in ("a", "b"):
-        obj = hello(name, f"{name}.example.com", ("rev-1", 100)).to_dict()
-        obj["metadata"]["annotations"] = {INGRESS_CLASS: ENVOY_CLASS}
-        obj["metadata"].pop("uid", None)
-        obj.pop("status", None)
-        store.create(obj)
-    settle(store, [IngressReconciler(registry)], FakeClock())
+    store = translated_store("a", "b")
     gateway = DeletingGateway(store, ObjectRef(CONFIG_KIND, "default", "none"))
     gateway.victim = None
     runner = GatewayRunner(gateway)
