@@ -23,16 +23,18 @@ NS = "ns"
 KEY = ObjectRef(access.SERVICE, NS, "svc")
 SVC = service(NS, "svc")
 
-CONFIG_OUT_OF_DATE = cond(
-    "ConfigurationsReady",
-    "Unknown",
-    "OutOfDate",
-    "The Configuration is still working to reflect the latest desired specification.",
+CONFIG_OUT_OF_DATE_MESSAGE = (
+    "The Configuration is still working to reflect the latest desired specification."
 )
+CONFIG_OUT_OF_DATE = cond("ConfigurationsReady", "Unknown", "OutOfDate", CONFIG_OUT_OF_DATE_MESSAGE)
+#: Ready while the Configuration is behind.
+READY_CONFIG_OUT_OF_DATE = cond("Ready", "Unknown", "OutOfDate", CONFIG_OUT_OF_DATE_MESSAGE)
 ROUTE_OUT_OF_DATE_MESSAGE = (
     "The Route is still working to reflect the latest desired specification."
 )
 ROUTE_OUT_OF_DATE = cond("RoutesReady", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE)
+#: Ready while the Route is behind.
+READY_ROUTE_OUT_OF_DATE = cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE)
 URL = "http://svc.ns.example.com"
 ADDRESS = Addressable(url="http://svc.ns.svc.cluster.local")
 MANUAL_MESSAGE = "Service is set to Manual, and is not managing underlying resources."
@@ -71,12 +73,7 @@ JUST_CREATED = ServiceStatus(
     observed_generation=1,
     conditions=conditions(
         CONFIG_OUT_OF_DATE,
-        cond(
-            "Ready",
-            "Unknown",
-            "OutOfDate",
-            "The Configuration is still working to reflect the latest desired specification.",
-        ),
+        READY_CONFIG_OUT_OF_DATE,
         ROUTE_OUT_OF_DATE,
     ),
 ).to_dict()

@@ -48,10 +48,11 @@ from tests.serving.service_expect import (
     KEY,
     NS,
     READY_CONFIG,
+    READY_CONFIG_OUT_OF_DATE,
     READY_ROUTE,
+    READY_ROUTE_OUT_OF_DATE,
     READY_STATUS,
     ROUTE_OUT_OF_DATE,
-    ROUTE_OUT_OF_DATE_MESSAGE,
     SVC,
     name_taken,
     service_status,
@@ -190,7 +191,7 @@ ROWS = [
             latest_ready_revision_name="svc-00001",
             conditions=conditions(
                 cond("ConfigurationsReady"),
-                cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
+                READY_ROUTE_OUT_OF_DATE,
                 ROUTE_OUT_OF_DATE,
             ),
         ),
@@ -228,13 +229,7 @@ ROWS = [
                         "latest_ready_revision_name": "",
                         "conditions": conditions(
                             CONFIG_OUT_OF_DATE,
-                            cond(
-                                "Ready",
-                                "Unknown",
-                                "OutOfDate",
-                                "The Configuration is still working to reflect the latest "
-                                "desired specification.",
-                            ),
+                            READY_CONFIG_OUT_OF_DATE,
                             cond("RoutesReady"),
                         ),
                     }
@@ -273,7 +268,7 @@ ROWS = [
             latest_ready_revision_name="svc-00001",
             conditions=conditions(
                 cond("ConfigurationsReady"),
-                cond("Ready", "Unknown", "OutOfDate", ROUTE_OUT_OF_DATE_MESSAGE),
+                READY_ROUTE_OUT_OF_DATE,
                 ROUTE_OUT_OF_DATE,
             ),
         ),
@@ -333,13 +328,7 @@ ROWS = [
             observed_generation=1,
             conditions=conditions(
                 CONFIG_OUT_OF_DATE,
-                cond(
-                    "Ready",
-                    "Unknown",
-                    "OutOfDate",
-                    "The Configuration is still working to reflect the latest "
-                    "desired specification.",
-                ),
+                READY_CONFIG_OUT_OF_DATE,
                 cond("RoutesReady", "Unknown"),
             ),
         ),
