@@ -3,7 +3,7 @@
 Envoy runs with ``--disable-hot-restart`` (several may run at once) and a
 unique ``--base-id``, with its admin endpoint on an ephemeral loopback port
 published through ``--admin-address-path``. It never outlives us: on Linux it
-gets SIGKILL when the thread that spawned it ends (``PR_SET_PDEATHSIG``; the
+gets SIGKILL when the thread that spawned it ends (``deathsig``; the
 gateway spawns from a thread that lives as long as the gateway), every live
 process is killed at interpreter exit, and ``stop`` terminates then kills.
 """
@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import itertools
 import os
-import signal
 import subprocess
-import sys
 import time
 import weakref
 from pathlib import Path
 
+from kingress_envoy import deathsig
 from kingress_envoy.admin import AdminClient
 
 _LIVE: weakref.WeakSet[EnvoyProcess] = weakref.WeakSet()
 _COUNTER = itertools.count()
-_PR_SET_PDEATHSIG = 1
 
 
 class EnvoyStartError(RuntimeError):
@@ -39,15 +36,6 @@ def _kill_all() -> None:
 
 
 atexit.register(_kill_all)
-
-
-def _die_with_parent() -> None:  # runs in the child, before exec
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def unique_base_id() -> int:
@@ -112,13 +100,8 @@ class EnvoyProcess:
         # Envoy logs to stderr line by line (its --log-path is flushed only every
         # few seconds); the gateway reads rejection messages from this file.
         with self.log_path.open("ab") as log:
-            self._popen = subprocess.Popen(
-                self.command(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, async-signal-safe
-                close_fds=True,
+            self._popen = deathsig.spawn(
+                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True
             )
         _LIVE.add(self)
         deadline = time.monotonic() + timeout
