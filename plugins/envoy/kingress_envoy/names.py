@@ -46,6 +46,11 @@ class ListenerName(StrEnum):
         return self in (ListenerName.PUBLIC_HTTP, ListenerName.PUBLIC_HTTPS)
 
 
+#: Every listener, in declaration order (iterating the enum itself is several times slower,
+#: and assembly walks the listeners once per ingress).
+LISTENERS: tuple[ListenerName, ...] = tuple(ListenerName)
+
+
 class TLSListener(StrEnum):
     """Which HTTPS listener a TLS entry's filter chain belongs to."""
 

@@ -171,6 +171,14 @@ class GatewayRunner:
         self._listed: dict[int, tuple[Object, ObjectRef]] = {}
         #: Each config as the last complete sync left it (``None``: sync at the next look).
         self._seen: dict[ObjectRef, Seen] | None = None
+        #: The last sync's configs place by place (the list order) as it left them (``None``:
+        #: gone), their references and ingress keys, each key's place, and whether none of
+        #: them named a Secret: with these a sync looks only at the places that changed.
+        self._places: list[Object | None] = []
+        self._refs: list[ObjectRef] = []
+        self._keys: list[str] = []
+        self._place_of: dict[str, int] = {}
+        self._plain = False
         self._refused: ApplyResult | None = None
         self._assembler = Assembler()
 
@@ -202,16 +210,34 @@ class GatewayRunner:
 
     def _sync(self, cluster: Cluster) -> ApplyResult:
         configs = cluster.list(CONFIG_KIND)
-        secrets = read_secrets(cluster, {ref for c in configs for ref in secret_refs(c)})
-        refs = self._track(configs)
+        moved = self._moved(configs)
+        if moved is None:
+            named = {ref for c in configs for ref in secret_refs(c)}
+            secrets = read_secrets(cluster, named)
+            refs = self._track(configs)
+        else:
+            secrets, refs = {}, self._refs
         self.assemblies += 1
         result = self._apply(self._assembler.assemble(configs, tls_secrets(secrets)))
+        places = self._to_write(configs, result, moved)
         settled = self._settled(result)
-        written = [
-            config if settled(config) else self._write_status(cluster, config, result)
-            for config in configs
-        ]
-        self._left = {id(obj): obj for obj in written if obj is not None}
+        written: list[Object | None] = list(configs)
+        for place in places:
+            config = configs[place]
+            if not settled(config):
+                written[place] = self._write_status(cluster, config, result)
+        if moved is None:
+            self._left = {id(obj): obj for obj in written if obj is not None}
+            self._keys = [ingress_key(*config_identity(c)[:2]) for c in configs]
+            self._place_of = {key: place for place, key in enumerate(self._keys)}
+            self._plain = not named
+        else:
+            self._left = dict(self._left)
+            for place in {*moved, *places}:
+                self._left.pop(id(self._places[place]), None)
+                stored = written[place]
+                if stored is not None:
+                    self._left[id(stored)] = stored
         self._last_result = result
         if result.retryable:
             self._seen = None
@@ -219,11 +245,51 @@ class GatewayRunner:
             # A config deleted while this sync ran (its status write found it
             # gone) was still in the snapshot: it stays recorded as it was
             # listed, so its deletion is a change and the next look syncs.
-            self._seen = {
-                ref: self._seen_once(stored if stored is not None else listed, secrets)
-                for ref, listed, stored in zip(refs, configs, written, strict=True)
-            }
+            def looked(place: int) -> Seen:
+                stored = written[place]
+                return self._seen_once(stored if stored is not None else configs[place], secrets)
+
+            if moved is None or self._seen is None:
+                self._seen = {ref: looked(place) for place, ref in enumerate(refs)}
+            else:
+                self._seen = dict(self._seen)
+                for place in {*moved, *places}:
+                    before = self._places[place]
+                    if before is not None:
+                        self._seen_of.pop(id(before), None)
+                    self._seen[refs[place]] = looked(place)
+        self._places, self._refs = written, refs
         return result
+
+    def _moved(self, configs: Sequence[Object]) -> list[int] | None:
+        """The places whose config is not the very object the last sync left there, when
+        only those need a look; ``None`` when every config does (a config came or went, one
+        names a Secret, or the last sync did not complete)."""
+        last = self._places
+        if self._seen is None or not self._plain or len(configs) != len(last):
+            return None
+        moved = [
+            i for i, (obj, old) in enumerate(zip(configs, last, strict=True)) if obj is not old
+        ]
+        for place in moved:
+            config = configs[place]
+            if secret_refs(config) or ObjectRef.of(config) != self._refs[place]:
+                return None
+            if ingress_key(*config_identity(config)[:2]) != self._keys[place]:
+                return None
+        return moved
+
+    def _to_write(
+        self, configs: Sequence[Object], result: ApplyResult, moved: list[int] | None
+    ) -> Iterable[int]:
+        """The places whose status may change after ``result``: the changed configs and
+        those with a problem now or last time, when both results were accepted (the rest
+        keep the hash they were served); else every one."""
+        last = self._last_result
+        if moved is None or last is None or not (last.accepted and result.accepted):
+            return range(len(configs))
+        troubled = {p.ingress for p in (*last.problems, *result.problems)}
+        return sorted({*moved, *(self._place_of[k] for k in troubled if k in self._place_of)})
 
     def _settled(self, result: ApplyResult) -> Callable[[Object], bool]:
         """Whether a config's status is already what ``result`` makes it, without asking

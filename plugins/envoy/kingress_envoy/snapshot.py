@@ -27,7 +27,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kingress_envoy.names import API_VERSION, KIND, ListenerName, TLSListener, ingress_key
+from kingress_envoy.names import (
+    API_VERSION,
+    KIND,
+    LISTENERS,
+    ListenerName,
+    TLSListener,
+    ingress_key,
+)
 
 Object = dict[str, Any]
 
@@ -162,11 +169,11 @@ def _fragment(obj: Mapping[str, Any]) -> _Fragment | Problem:
     if not name or not hash_ or not isinstance(vhosts, Mapping):
         return Problem(key, hash_, "InvalidConfig", f"{KIND} {key} has no usable spec")
     created = str(ref.get("creationTimestamp") or meta.get("creationTimestamp") or "")
-    virtual_hosts = {ln: list(vhosts.get(ln.value) or []) for ln in ListenerName}
+    virtual_hosts = {ln: list(vhosts.get(ln.value) or []) for ln in LISTENERS}
     tls = list(spec.get("tls") or [])
     clusters = list(spec.get("clusters") or [])
     content: Object = {
-        "virtual_hosts": {ln.value: virtual_hosts[ln] for ln in ListenerName},
+        "virtual_hosts": {ln.value: virtual_hosts[ln] for ln in LISTENERS},
         "clusters": clusters,
     }
     return _Fragment(
@@ -190,7 +197,7 @@ def _claims(
     virtual_hosts: Mapping[ListenerName, list[Object]], tls: Iterable[Mapping[str, Any]]
 ) -> dict[ListenerName, frozenset[str]]:
     """The domains (and TLS server names, prefixed ``sni:``) a fragment wants per listener."""
-    claims: dict[ListenerName, set[str]] = {ln: set() for ln in ListenerName}
+    claims: dict[ListenerName, set[str]] = {ln: set() for ln in LISTENERS}
     for listener, vhosts in virtual_hosts.items():
         for vhost in vhosts:
             claims[listener].update(str(domain) for domain in vhost.get("domains", ()))
@@ -264,61 +271,138 @@ class Assembler:
     place) is parsed every time. Fragments of configs no longer passed in are
     forgotten at the end of each assembly, so the memory holds the current
     configs only.
+
+    Stored objects are frozen, so the very object of the last assembly needs
+    no look at all: when the configs come as many as last time, they are
+    compared with the last ones place by place and only the places holding
+    another object are looked at; the conflict walk is then skipped when it
+    would decide the same, and the snapshot's lists are patched where the
+    changed fragments sit. A split change among thousands of ingresses costs
+    a few list copies and the changed config's parse.
     """
 
     def __init__(self) -> None:
         self._cached: dict[tuple[str, str], _Cached] = {}
+        #: The last assembly's configs, their keys and fragments (place by place), and
+        #: whether every one of them was a stored config of this kind (places comparable).
+        self._configs: list[Mapping[str, Any]] = []
+        self._keys: list[tuple[str, str]] = []
         #: The last assembly's fragments (in the order given), Secrets and decision.
         self._last: tuple[list[_Fragment | Problem], dict[str, TLSSecret], _Included, list[Problem]]
         self._last = ([], {}, [], [])
+        self._comparable = True
+        self._layout = _lay_out([])
 
     def assemble(
         self, configs: Iterable[Mapping[str, Any]], secrets: Mapping[str, TLSSecret] | None = None
     ) -> EnvoySnapshot:
         """Merge EnvoyIngressConfigs into one snapshot, exactly as ``assemble`` does."""
+        configs = list(configs)
+        secrets = dict(secrets or {})
+        compared = self._compare(configs)
+        if compared is None:
+            parsed = self._parse(configs)
+            kept = self._same_decision(parsed, secrets, None)
+        else:
+            parsed, moved = compared
+            kept = self._same_decision(parsed, secrets, moved)
+        if kept is None:
+            included, problems = _decide(parsed, secrets)
+            layout = _lay_out(included)
+        else:
+            included, problems, swaps = kept
+            patched = _patch(self._layout, included, swaps) if swaps else self._layout
+            layout = patched or _lay_out(included)
+        self._last, self._layout = (parsed, secrets, included, problems), layout
+        return _snapshot(layout, problems)
+
+    def _entry(self, obj: Mapping[str, Any]) -> tuple[tuple[str, str], _Cached] | None:
+        """A stored config's key and entry (the last one's fragment when only its version
+        changed); ``None`` for a config without a resourceVersion."""
+        meta = obj.get("metadata") or {}
+        version = str(meta.get("resourceVersion") or "")
+        if not version:
+            return None
+        key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+        created, spec = meta.get("creationTimestamp"), obj.get("spec")
+        entry = self._cached.get(key)
+        if entry is None or entry.created != created:
+            entry = _Cached(version, created, spec, _fragment(obj))
+        elif entry.version != version:
+            same = entry.spec is spec or entry.spec == spec
+            entry = _Cached(version, created, spec, entry.fragment if same else _fragment(obj))
+        return key, entry
+
+    def _parse(self, configs: list[Mapping[str, Any]]) -> list[_Fragment | Problem]:
+        """Every config's fragment, looked at one by one."""
         cached: dict[tuple[str, str], _Cached] = {}
         parsed: list[_Fragment | Problem] = []
+        keys: list[tuple[str, str]] = []
         for obj in configs:
             if obj.get("kind") != KIND or obj.get("apiVersion") != API_VERSION:
                 continue
-            meta = obj.get("metadata") or {}
-            version = str(meta.get("resourceVersion") or "")
-            if not version:
+            found = self._entry(obj)
+            if found is None:
                 parsed.append(_fragment(obj))
                 continue
-            key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
-            created, spec = meta.get("creationTimestamp"), obj.get("spec")
-            entry = self._cached.get(key)
-            if entry is None or entry.created != created:
-                entry = _Cached(version, created, spec, _fragment(obj))
-            elif entry.version != version:
-                same = entry.spec is spec or entry.spec == spec
-                entry = _Cached(version, created, spec, entry.fragment if same else _fragment(obj))
+            key, entry = found
             cached[key] = entry
+            keys.append(key)
             parsed.append(entry.fragment)
-        self._cached = cached
-        secrets = dict(secrets or {})
-        decided = self._same_decision(parsed, secrets)
-        if decided is None:
-            decided = _decide(parsed, secrets)
-        self._last = (parsed, secrets, *decided)
-        return _build(*decided)
+        self._cached, self._configs, self._keys = cached, configs, keys
+        self._comparable = len(keys) == len(configs)
+        return parsed
+
+    def _compare(
+        self, configs: list[Mapping[str, Any]]
+    ) -> tuple[list[_Fragment | Problem], list[int]] | None:
+        """The fragments, looking only at the places holding another object than last time,
+        and those places; ``None`` when the configs must be looked at one by one (another
+        count, or a place now holding another config or one that is not a stored config)."""
+        last = self._configs
+        if not self._comparable or len(configs) != len(last):
+            return None
+        moved = [
+            i for i, (obj, old) in enumerate(zip(configs, last, strict=True)) if obj is not old
+        ]
+        parsed = list(self._last[0])
+        entries = []
+        for index in moved:
+            obj = configs[index]
+            if obj.get("kind") != KIND or obj.get("apiVersion") != API_VERSION:
+                return None
+            found = self._entry(obj)
+            if found is None or found[0] != self._keys[index]:
+                return None
+            entries.append(found)
+            parsed[index] = found[1].fragment
+        for key, entry in entries:
+            self._cached[key] = entry
+        self._configs = configs
+        return parsed, moved
 
     def _same_decision(
-        self, parsed: list[_Fragment | Problem], secrets: dict[str, TLSSecret]
-    ) -> tuple[_Included, list[Problem]] | None:
-        """The last decision with the changed fragments in it, when they cannot change it.
+        self,
+        parsed: list[_Fragment | Problem],
+        secrets: dict[str, TLSSecret],
+        moved: list[int] | None,
+    ) -> tuple[_Included, list[Problem], dict[int, _Fragment]] | None:
+        """The last decision with the changed fragments in it, when they cannot change it,
+        and which served fragments (by index) were swapped.
 
         That is when the same configs come in the same order with the same
         Secrets, and each changed one was served and claims, orders and names
         Secrets exactly as before (only its routes or clusters differ): the
-        conflict walk would decide the same. ``None`` otherwise.
+        conflict walk would decide the same. ``None`` otherwise. ``moved``
+        names the places that may differ (``None``: any).
         """
         before, old_secrets, included, problems = self._last
         if len(parsed) != len(before) or secrets != old_secrets:
             return None
-        changed: dict[int, _Fragment] = {}
-        for item, last in zip(parsed, before, strict=True):
+        swaps: dict[int, _Fragment] = {}
+        served = self._layout.index
+        for place in range(len(parsed)) if moved is None else moved:
+            item, last = parsed[place], before[place]
             if item is last:
                 continue
             if not isinstance(item, _Fragment) or not isinstance(last, _Fragment):
@@ -330,21 +414,14 @@ class Assembler:
                 last.tls,
             ):
                 return None
-            changed[id(last)] = item
-        if not changed:
-            return included, problems
-        substituted: _Included = [
-            (changed.get(id(fragment), fragment), tls) for fragment, tls in included
-        ]
-        served = sum(1 for fragment, _ in included if id(fragment) in changed)
-        return (substituted, problems) if served == len(changed) else None
-
-
-def _merge(
-    parsed: Iterable[_Fragment | Problem], secrets: Mapping[str, TLSSecret]
-) -> EnvoySnapshot:
-    """Walk the fragments oldest first, leaving out conflicts; the snapshot. Pure."""
-    return _build(*_decide(parsed, secrets))
+            index = served.get(id(last))
+            if index is None:
+                return None
+            swaps[index] = item
+        substituted = list(included)
+        for index, fragment in swaps.items():
+            substituted[index] = (fragment, included[index][1])
+        return substituted, problems, swaps
 
 
 _Included = list[tuple[_Fragment, list[tuple[ListenerName, TLSChain]]]]
@@ -363,7 +440,7 @@ def _decide(
             fragments.append(item)
     fragments.sort(key=lambda f: f.order)
 
-    owners: dict[ListenerName, dict[str, str]] = {ln: {} for ln in ListenerName}
+    owners: dict[ListenerName, dict[str, str]] = {ln: {} for ln in LISTENERS}
     included: _Included = []
     served: set[str] = set()
     for fragment in fragments:
@@ -380,7 +457,7 @@ def _decide(
         claims = fragment.claims
         clash = sorted(
             (claim, owners[ln][claim])
-            for ln in ListenerName
+            for ln in LISTENERS
             for claim in claims[ln] & owners[ln].keys()
         )
         if clash:
@@ -401,43 +478,125 @@ def _decide(
         if isinstance(tls, Problem):
             problems.append(tls)
             continue
-        for ln in ListenerName:
+        for ln in LISTENERS:
             owners[ln].update(dict.fromkeys(claims[ln], fragment.key))
         served.add(fragment.key)
         included.append((fragment, tls))
     return included, problems
 
 
-def _build(included: _Included, problems: list[Problem]) -> EnvoySnapshot:
-    """The snapshot of the fragments served (oldest first) and those left out."""
-    vhosts: dict[ListenerName, list[Object]] = {ln: [] for ln in ListenerName}
-    chains: dict[ListenerName, list[TLSChain]] = {ln: [] for ln in ListenerName}
-    clusters: dict[str, Object] = {}
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A build's lists, and where each served fragment's parts sit in them.
+
+    A build whose served fragments are the last build's with some swapped for
+    ones of the same shape (as many virtual hosts per listener, the same
+    cluster names) patches copies of these lists (``_patch``) instead of
+    walking every fragment again: a split change among thousands of ingresses
+    costs a few list copies. Never changed once made (snapshots share them).
+    """
+
+    included: _Included
+    vhosts: Mapping[ListenerName, list[Object]]
+    #: For each served fragment (``included`` order): where its virtual hosts start, per listener.
+    starts: list[tuple[int, ...]]
+    #: Cluster name → the cluster served (the first fragment naming it gives it) and the
+    #: index of that fragment.
+    clusters: Mapping[str, tuple[Object, int]]
+    #: The clusters in name order, and each name's place in it.
+    ordered: tuple[Object, ...]
+    places: Mapping[str, int]
+    chains: Mapping[ListenerName, list[TLSChain]]
+    #: Ingress key → probe hash served, sorted by key.
+    served: Mapping[str, str]
+    #: Each served fragment (by identity) → its index in ``included``.
+    index: Mapping[int, int]
+
+
+def _lay_out(included: _Included) -> _Layout:
+    vhosts: dict[ListenerName, list[Object]] = {ln: [] for ln in LISTENERS}
+    chains: dict[ListenerName, list[TLSChain]] = {ln: [] for ln in LISTENERS}
+    starts: list[tuple[int, ...]] = []
+    clusters: dict[str, tuple[Object, int]] = {}
     served: dict[str, str] = {}
-    for fragment, tls in included:
-        for ln in ListenerName:
+    for index, (fragment, tls) in enumerate(included):
+        starts.append(tuple(len(vhosts[ln]) for ln in LISTENERS))
+        for ln in LISTENERS:
             vhosts[ln].extend(fragment.virtual_hosts[ln])
         for listener, chain in tls:
             chains[listener].append(chain)
         for cluster in fragment.clusters:
-            clusters.setdefault(str(cluster["name"]), cluster)
+            clusters.setdefault(str(cluster["name"]), (cluster, index))
         served[fragment.key] = fragment.hash
+    names = sorted(clusters)
+    return _Layout(
+        included=included,
+        vhosts=vhosts,
+        starts=starts,
+        clusters=clusters,
+        ordered=tuple(clusters[name][0] for name in names),
+        places={name: place for place, name in enumerate(names)},
+        chains=chains,
+        served=dict(sorted(served.items())),
+        index={id(fragment): index for index, (fragment, _) in enumerate(included)},
+    )
 
+
+def _patch(layout: _Layout, included: _Included, swaps: Mapping[int, _Fragment]) -> _Layout | None:
+    """``_lay_out(included)``, where ``included`` is ``layout``'s with the fragments at the
+    indexes of ``swaps`` replaced (same keys, claims and TLS); ``None`` when a replacement's
+    shape differs, and the caller lays out afresh."""
+    vhosts = {ln: list(layout.vhosts[ln]) for ln in LISTENERS}
+    clusters = dict(layout.clusters)
+    ordered = list(layout.ordered)
+    served = dict(layout.served)
+    index_of = dict(layout.index)
+    for index, new in swaps.items():
+        old = layout.included[index][0]
+        if any(len(new.virtual_hosts[ln]) != len(old.virtual_hosts[ln]) for ln in LISTENERS):
+            return None
+        if [c["name"] for c in new.clusters] != [c["name"] for c in old.clusters]:
+            return None
+        for ln, start in zip(LISTENERS, layout.starts[index], strict=True):
+            hosts = new.virtual_hosts[ln]
+            vhosts[ln][start : start + len(hosts)] = hosts
+        # Reversed: of two clusters of one name in a fragment, the first is served.
+        for cluster in reversed(new.clusters):
+            name = str(cluster["name"])
+            if clusters[name][1] == index:
+                clusters[name] = (cluster, index)
+                ordered[layout.places[name]] = cluster
+        served[new.key] = new.hash
+        del index_of[id(old)]
+        index_of[id(new)] = index
+    return _Layout(
+        included=included,
+        vhosts=vhosts,
+        starts=layout.starts,
+        clusters=clusters,
+        ordered=tuple(ordered),
+        places=layout.places,
+        chains=layout.chains,
+        served=served,
+        index=index_of,
+    )
+
+
+def _snapshot(layout: _Layout, problems: list[Problem]) -> EnvoySnapshot:
     route_configs = tuple(
-        {"name": ln.value, "virtual_hosts": vhosts[ln], "validate_clusters": False}
-        for ln in ListenerName
+        {"name": ln.value, "virtual_hosts": layout.vhosts[ln], "validate_clusters": False}
+        for ln in LISTENERS
     )
     listeners = tuple(
-        ListenerPlan(ln, tuple(sorted(chains[ln], key=lambda c: (c.server_names, c.secret))))
-        for ln in ListenerName
-        if not ln.is_tls or chains[ln]
+        ListenerPlan(ln, tuple(sorted(layout.chains[ln], key=lambda c: (c.server_names, c.secret))))
+        for ln in LISTENERS
+        if not ln.is_tls or layout.chains[ln]
     )
-    cluster_list = tuple(clusters[name] for name in sorted(clusters))
     return EnvoySnapshot(
-        version=_version(listeners, [fragment for fragment, _ in included]),
+        version=_version(listeners, [fragment for fragment, _ in layout.included]),
         listeners=listeners,
         route_configs=route_configs,
-        clusters=cluster_list,
-        served=dict(sorted(served.items())),
+        clusters=layout.ordered,
+        served=layout.served,
         problems=tuple(sorted(problems, key=lambda p: p.ingress)),
     )

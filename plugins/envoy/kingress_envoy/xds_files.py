@@ -29,12 +29,13 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kingress_envoy.names import ListenerName
+from kingress_envoy.names import LISTENERS, ListenerName
 from kingress_envoy.snapshot import EnvoySnapshot, ListenerPlan, TLSChain
 from kingress_envoy.xds_server import (
     TYPE_CLUSTER,
@@ -280,7 +281,7 @@ def scopes(snapshot: EnvoySnapshot) -> dict[tuple[ListenerName, str], list[Objec
     (``x.ns``, ``x.ns.svc``, ...) serves each of them.
     """
     grouped: dict[tuple[ListenerName, str], list[Object]] = {}
-    for listener in ListenerName:
+    for listener in LISTENERS:
         for vhost in snapshot.route_config(listener)["virtual_hosts"]:
             for host in dict.fromkeys(host_key(str(d)) for d in vhost.get("domains", ())):
                 grouped.setdefault((listener, host), []).append(vhost)
@@ -310,7 +311,7 @@ def scoped_route(listener: ListenerName, host: str, route_name: str) -> Object:
 Delta = Mapping[str, tuple[list[XdsResource], list[str]]]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class XdsState:
     """A snapshot as xDS resources, by type and name."""
 
@@ -318,9 +319,16 @@ class XdsState:
     listeners: Mapping[str, XdsResource]
     scopes: Mapping[str, XdsResource]
     routes: Mapping[str, XdsResource]
-    #: The state this one was rendered from (``None``: none), and what differs from it.
-    base: XdsState | None = None
+    #: What differs from the state this one was rendered from.
     delta: Delta = field(default_factory=dict)
+    #: That state, held weakly: the gateway holds the state Envoy has, and only that one
+    #: matters; a strong link would keep every state ever rendered alive, one after another.
+    origin: weakref.ref[XdsState] | None = None
+
+    @property
+    def base(self) -> XdsState | None:
+        """The state this one was rendered from, while something else holds it (else ``None``)."""
+        return self.origin() if self.origin is not None else None
 
     def of(self, type_url: str) -> Mapping[str, XdsResource]:
         """The resources of one type."""
@@ -366,18 +374,23 @@ class XdsEncoder:
     """A snapshot's resources, each encoded once per content, each render O(changed).
 
     Successive snapshots share the virtual-host and cluster objects of every
-    ingress that did not change (they come from the same stored configs), so
-    a render compares the listeners' virtual hosts with the last render's by
-    identity and regroups, encodes and replaces only the scopes whose hosts
-    gained or lost a virtual host; the other scopes and route configurations
-    are the last render's resources. Clusters are remembered by identity,
-    listeners (a handful) by their plan and port. The objects must not be changed in
-    place once rendered (snapshots are values; stored objects are frozen).
-    Its results equal those of rendering everything afresh (``scopes``).
+    ingress that did not change (they come from the same stored configs), and
+    an assembly that only swapped some ingresses' routes keeps everything else
+    in place. So a render compares the clusters and each listener's virtual
+    hosts with the last render's by identity, position by position, and
+    regroups, encodes and replaces only the scopes whose hosts gained or lost
+    a virtual host and the clusters that changed; the other scopes, route
+    configurations and clusters are the last render's resources. Listeners (a
+    handful) are remembered by their plan and port. The objects must not be
+    changed in place once rendered (snapshots are values; stored objects are
+    frozen). Its results equal those of rendering everything afresh
+    (``scopes``).
     """
 
     def __init__(self) -> None:
-        self._clusters: dict[int, tuple[Object, XdsResource]] = {}
+        #: The last render's clusters in order, and each one's resource by name.
+        self._cluster_list: tuple[Object, ...] = ()
+        self._clusters: dict[str, XdsResource] = {}
         self._listeners: dict[tuple[ListenerPlan, str, int], XdsResource] = {}
         self._listings: dict[ListenerName, _Listing] = {}
         self._routes: dict[str, XdsResource] = {}
@@ -385,20 +398,45 @@ class XdsEncoder:
         self._users: dict[str, int] = {}
         self._members: dict[str, tuple[Object, ...]] = {}
         self._scopes: dict[str, XdsResource] = {}
-        #: The last render, and the scopes and route configurations set since.
+        #: The last render, and the scopes, route configurations and clusters set since.
         self._last: XdsState | None = None
-        self._touched: dict[str, set[str]] = {TYPE_SCOPED_ROUTE: set(), TYPE_ROUTE: set()}
+        self._touched: dict[str, set[str]] = {
+            TYPE_SCOPED_ROUTE: set(),
+            TYPE_ROUTE: set(),
+            TYPE_CLUSTER: set(),
+        }
 
-    def _cluster(
-        self, cluster: Object, previous: Mapping[int, tuple[Object, XdsResource]]
-    ) -> XdsResource:
-        cached = previous.get(id(cluster))
-        if cached is not None and cached[0] is cluster:
-            self._clusters[id(cluster)] = cached
-            return cached[1]
-        resource = XdsResource.encode(TYPE_CLUSTER, str(cluster["name"]), cluster)
-        self._clusters[id(cluster)] = (cluster, resource)
-        return resource
+    def _render_clusters(self, clusters: tuple[Object, ...]) -> dict[str, XdsResource]:
+        """Each cluster's resource by name; encodes only clusters not rendered last time.
+
+        When the clusters are the last render's with some swapped for a
+        cluster of the same name at the same place, only those are encoded
+        and marked touched; otherwise every cluster is looked at (those that
+        are the very objects rendered last keep their resource).
+        """
+        last, rendered = self._cluster_list, self._clusters
+        self._cluster_list = clusters
+        if len(clusters) == len(last):
+            swapped = [
+                (new, old) for new, old in zip(clusters, last, strict=True) if new is not old
+            ]
+            if all(new["name"] == old["name"] for new, old in swapped):
+                result = dict(rendered) if swapped else rendered
+                for new, _ in swapped:
+                    name = str(new["name"])
+                    result[name] = XdsResource.encode(TYPE_CLUSTER, name, new)
+                    self._touched[TYPE_CLUSTER].add(name)
+                self._clusters = result
+                return result
+        kept = {id(old): rendered[str(old["name"])] for old in last}
+        result = {}
+        for cluster in clusters:
+            name = str(cluster["name"])
+            resource = kept.get(id(cluster))
+            result[name] = resource or XdsResource.encode(TYPE_CLUSTER, name, cluster)
+        self._touched[TYPE_CLUSTER].update(result.keys() | rendered.keys())
+        self._clusters = result
+        return result
 
     def _listener(
         self,
@@ -417,20 +455,32 @@ class XdsEncoder:
 
     def _regroup(self, listener: ListenerName, vhosts: list[Object]) -> None:
         """Bring one listener's scopes and route configurations up to ``vhosts``."""
-        ids = list(map(id, vhosts))
-        by_id = dict(zip(ids, vhosts, strict=True))
         listing = self._listings.get(listener) or _Listing([], {}, {}, {}, set())
-        gone = listing.by_id.keys() - by_id.keys()
-        new = by_id.keys() - listing.by_id.keys()
-        if not gone and not new and _same(tuple(vhosts), tuple(listing.vhosts)):
-            return
-        added = [by_id[key] for key in new]
+        before = listing.vhosts
+        if len(vhosts) == len(before):
+            # Compared place by place: what moved is all that can differ.
+            moved = [(new, old) for new, old in zip(vhosts, before, strict=True) if new is not old]
+            if not moved:
+                return
+            arriving = {id(new): new for new, _ in moved}
+            leaving = {id(old): old for _, old in moved}
+            by_id = dict(listing.by_id)
+            gone = leaving.keys() - arriving.keys()
+            new = arriving.keys() - leaving.keys()
+            for key in gone:
+                del by_id[key]
+            by_id.update((key, arriving[key]) for key in new)
+        else:
+            by_id = dict(zip(map(id, vhosts), vhosts, strict=True))
+            gone = listing.by_id.keys() - by_id.keys()
+            new = by_id.keys() - listing.by_id.keys()
         # The same virtual hosts in another order: only hosts with several can change.
         affected = set(listing.shared)
         for key in gone:
             affected.update(_hosts(listing.by_id[key]))
         joining: dict[str, list[Object]] = {}
-        for vhost in added:
+        for key in new:
+            vhost = by_id[key]
             for host in _hosts(vhost):
                 joining.setdefault(host, []).append(vhost)
         affected.update(joining)
@@ -440,7 +490,7 @@ class XdsEncoder:
             members = [v for v in groups.get(host, ()) if id(v) in by_id]
             members += joining.get(host, ())
             if len(members) > 1:
-                position = position or {key: index for index, key in enumerate(ids)}
+                position = position or {id(v): index for index, v in enumerate(vhosts)}
                 members.sort(key=lambda v: position[id(v)])
             self._set(listener, listing, host, tuple(members))
         listing.vhosts, listing.by_id = vhosts, by_id
@@ -485,21 +535,20 @@ class XdsEncoder:
         self, snapshot: EnvoySnapshot, address: str, ports: Mapping[ListenerName, int]
     ) -> XdsState:
         """The resources of ``snapshot`` with listeners on ``address`` and ``ports``."""
-        previous_clusters, self._clusters = self._clusters, {}
-        clusters = {str(c["name"]): self._cluster(c, previous_clusters) for c in snapshot.clusters}
+        clusters = self._render_clusters(snapshot.clusters)
         previous_listeners, self._listeners = self._listeners, {}
         listeners = {
             plan.name.value: self._listener(plan, address, ports[plan.name], previous_listeners)
             for plan in snapshot.listeners
         }
-        for listener in ListenerName:
+        for listener in LISTENERS:
             self._regroup(listener, list(snapshot.route_config(listener)["virtual_hosts"]))
         base = self._last
         scopes, routes = dict(self._scopes), dict(self._routes)
         delta: Delta = {}
         if base is not None:
             delta = {
-                TYPE_CLUSTER: _difference(base.clusters, clusters, clusters),
+                TYPE_CLUSTER: _difference(base.clusters, clusters, self._touched[TYPE_CLUSTER]),
                 TYPE_LISTENER: _difference(base.listeners, listeners, listeners),
                 TYPE_SCOPED_ROUTE: _difference(
                     base.scopes, scopes, self._touched[TYPE_SCOPED_ROUTE]
@@ -508,7 +557,8 @@ class XdsEncoder:
             }
         for touched in self._touched.values():
             touched.clear()
-        self._last = XdsState(clusters, listeners, scopes, routes, base, delta)
+        origin = weakref.ref(base) if base is not None else None
+        self._last = XdsState(clusters, listeners, scopes, routes, delta, origin)
         return self._last
 
 

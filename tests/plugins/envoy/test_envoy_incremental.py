@@ -7,11 +7,13 @@ import random
 from typing import Any
 
 import pytest
-from tests.plugins.envoy.test_envoy_assemble import SECRET, config, named
+from tests.plugins.envoy.test_envoy_assemble import CTX, SECRET, config, named
 
-from kingress.testing import tls
+from kingress import BackendService, EndpointAddress, ServicePort, TranslateContext, insert_probe
+from kingress.testing import ingress, path, rule, split, tls
 from kingress_envoy import snapshot as snapshot_module
 from kingress_envoy import wire
+from kingress_envoy.backend import EnvoyBackend
 from kingress_envoy.names import ListenerName
 from kingress_envoy.snapshot import Assembler, TLSSecret, assemble
 from kingress_envoy.xds_files import XdsEncoder, XdsState, scopes
@@ -102,6 +104,67 @@ def test_the_version_follows_the_content_not_the_resource_version() -> None:
     assert one != other
 
 
+def split_config(name: str, percent: int, endpoint_port: int, created: str) -> dict[str, Any]:
+    """An ingress splitting ``percent``/rest between services a and b, whose endpoints
+    listen on ``endpoint_port`` (the clusters keep their names, their content changes)."""
+    ctx = TranslateContext(
+        services={
+            **CTX.services,
+            ("default", "b"): BackendService(
+                namespace="default",
+                name="b",
+                ports=(ServicePort(port=80),),
+                endpoints=(EndpointAddress(ip="127.0.0.1", port=endpoint_port),),
+            ),
+        }
+    )
+    splits = [split("a", percent), split("b", 100 - percent)]
+    ing = ingress(name, rules=[rule([f"{name}.example.com"], paths=[path(splits=splits)])])
+    ing = ing.model_copy(
+        update={"metadata": ing.metadata.model_copy(update={"creation_timestamp": created})}
+    )
+    return dict(EnvoyBackend().translate(insert_probe(ing)[0], ctx).objects[0])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_split_changes_patch_the_last_snapshot_into_a_fresh_one(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only splits and cluster contents change (hosts and cluster names stay): no conflict
+    walk, the last snapshot patched, and still exactly what assembling afresh gives, with
+    every ingress sharing the clusters of a and b (the oldest one's are served)."""
+    rng = random.Random(seed)
+    names = [f"s{n}" for n in range(6)]
+    created = {name: f"2026-01-01T00:00:{rng.randrange(60):02d}Z" for name in names}
+    configs = [stored(split_config(n, 50, 9000, created[n]), 1) for n in names]
+    assembler, encoder = Assembler(), XdsEncoder()
+    ports = {ln: 20000 + i for i, ln in enumerate(ListenerName)}
+    assembler.assemble(configs)
+    decisions: list[int] = []
+    patched: list[bool] = []
+    decide, patch = snapshot_module._decide, snapshot_module._patch
+    monkeypatch.setattr(snapshot_module, "_decide", lambda *a: decisions.append(1) or decide(*a))
+
+    def patching(*args: Any) -> Any:
+        layout = patch(*args)
+        patched.append(layout is not None)
+        return layout
+
+    monkeypatch.setattr(snapshot_module, "_patch", patching)
+    for version in range(2, 30):
+        for place in rng.sample(range(len(names)), rng.randrange(1, 3)):
+            percent, port = rng.choice((0, 20, 50, 80, 100)), rng.choice((9000, 9001))
+            configs[place] = stored(
+                split_config(names[place], percent, port, created[names[place]]), version
+            )
+        snapshot = assembler.assemble(configs)
+        assert snapshot == assemble(configs)
+        state = encoder.state(snapshot, "127.0.0.1", ports)
+        assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
+    assert len(decisions) == 28  # the fresh assemblies only
+    assert any(patched), "no assembly patched the last snapshot"
+
+
 def _contents(state: XdsState) -> dict[str, dict[str, tuple[str, bytes]]]:
     return {
         LABELS[t]: {name: (r.version, r.framed) for name, r in state.of(t).items()} for t in LABELS
@@ -150,12 +213,15 @@ def test_an_encoder_gives_what_encoding_afresh_gives(seed: int) -> None:
     assembler = Assembler()
     encoder = XdsEncoder()
     secrets = {"default/cert": SECRET}
+    previous = None
     for configs in world(seed):
         snapshot = assembler.assemble(configs, secrets)
         state = encoder.state(snapshot, "127.0.0.1", ports)
         assert _contents(state) == _contents(XdsEncoder().state(snapshot, "127.0.0.1", ports))
         expected = {(ln.value, host) for ln, host in scopes(snapshot)}
         assert {tuple(name.split("/", 1)) for name in state.scopes} == expected
+        assert state.base is previous
+        previous = state
         # Its delta turns the state it was rendered from into it.
         if state.base is not None:
             for type_url in LABELS:

@@ -394,3 +394,37 @@ def test_an_unchanged_config_gets_the_status_a_new_conflict_gives_it() -> None:
     runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "c"))
     status = store.get(CONFIG_KIND, "default", "b")["status"]
     assert status.get("servedHash") == hash_b and "rejectedHash" not in status
+
+
+def test_a_config_changed_in_place_changes_the_status_of_the_one_it_pushes_out() -> None:
+    """No config comes or goes, so a sync looks only at the changed config's place and at
+    those with a problem: c takes b's host as the older claimant, and b, unchanged, is
+    rejected; once c lets go of it, b is served again."""
+    store = translated_store("a", "b", "c")
+    gateway = DeletingGateway(store, ObjectRef(CONFIG_KIND, "default", "none"))
+    gateway.victim = None
+    runner = GatewayRunner(gateway)
+    context = Context(cluster=store, clock=FakeClock())
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "a"))
+    b, c = (store.get(CONFIG_KIND, "default", name) for name in ("b", "c"))
+    hash_b, hash_c = b["spec"]["probeHash"], c["spec"]["probeHash"]
+
+    older = {**c["spec"]["ingress"], "creationTimestamp": "2000-01-01T00:00:00Z"}
+    taking = {**c["spec"], "virtualHosts": b["spec"]["virtualHosts"], "ingress": older}
+    store.update({**c, "spec": taking})
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "c"))
+    status = store.get(CONFIG_KIND, "default", "b")["status"]
+    assert (status["rejectedHash"], status["reason"]) == (hash_b, "DomainConflict")
+    assert store.get(CONFIG_KIND, "default", "c")["status"]["servedHash"] == hash_c
+    assert serves(gateway, "b.example.com") and not serves(gateway, "c.example.com")
+
+    current = store.get(CONFIG_KIND, "default", "c")
+    store.update({**current, "spec": c["spec"]})
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "c"))
+    status = store.get(CONFIG_KIND, "default", "b")["status"]
+    assert status.get("servedHash") == hash_b and "rejectedHash" not in status
+    assert serves(gateway, "c.example.com")
+    # Nothing changed since: the next look syncs nothing.
+    assemblies = runner.assemblies
+    runner.reconcile(context, ObjectRef(CONFIG_KIND, "default", "b"))
+    assert runner.assemblies == assemblies
