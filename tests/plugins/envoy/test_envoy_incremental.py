@@ -143,13 +143,16 @@ def test_split_changes_patch_the_last_snapshot_into_a_fresh_one(
     decisions: list[int] = []
     patched: list[bool] = []
     decide, patch = snapshot_module._decide, snapshot_module._patch
-    monkeypatch.setattr(snapshot_module, "_decide", lambda *a: decisions.append(1) or decide(*a))
+    def deciding(*args: Any) -> Any:
+        decisions.append(1)
+        return decide(*args)
 
     def patching(*args: Any) -> Any:
         layout = patch(*args)
         patched.append(layout is not None)
         return layout
 
+    monkeypatch.setattr(snapshot_module, "_decide", deciding)
     monkeypatch.setattr(snapshot_module, "_patch", patching)
     for version in range(2, 30):
         for place in rng.sample(range(len(names)), rng.randrange(1, 3)):
