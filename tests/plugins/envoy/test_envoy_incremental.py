@@ -143,6 +143,7 @@ def test_split_changes_patch_the_last_snapshot_into_a_fresh_one(
     decisions: list[int] = []
     patched: list[bool] = []
     decide, patch = snapshot_module._decide, snapshot_module._patch
+
     def deciding(*args: Any) -> Any:
         decisions.append(1)
         return decide(*args)
