@@ -2,8 +2,8 @@
 
 The world is ``scale``'s (N Services on the Istio backend, settled), made by
 settling one Service through the pipeline and stamping out renamed copies of
-its objects (``stamp``: building 10,000 through the pipeline would take
-minutes, and is what ``scale`` measures). Then
+its objects (``benchmarks.world.stamp``: building 10,000 through the pipeline
+would take minutes, and is what ``scale`` measures). Then
 fresh controllers — empty trackers and indexes, as after a restart — are
 started against it, two ways:
 
@@ -25,27 +25,20 @@ time on a shared machine says little on its own.
 
 from __future__ import annotations
 
-import json
-import re
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.world import World, counting_registry, is_ready, service, service_name
-from kingress.api.ingress import ClusterIngress
+from benchmarks.world import World, counting_registry, is_ready, stamp
 from kingress.backends import resource_kinds
 from kingress.cluster.kube import KubeCluster, load_api_client
-from kingress.cluster.port import Kind, ObjectRef
+from kingress.cluster.port import ObjectRef
 from kingress.controller.reconciler import Context, Reconciler, Result, Watch
 from kingress.controller.registry import Options, all_reconcilers, offline_reconcilers
 from kingress.controller.settle import settle
-from kingress.frozen import thaw
-from kingress.ingress.probe import compute_hash
-from kingress.route.reconciler import CLUSTER_INGRESS
 from kingress.runtime.manager import Manager, ManagerOptions
 from kingress.runtime.testing import running_apiserver
 from kingress.serving import access
@@ -72,54 +65,6 @@ class Counted:
         finally:
             with self.lock:
                 self.count += 1
-
-
-def build(n: int) -> World:
-    """N Services (two Revisions split 80/20, a tag) on the Istio backend, settled."""
-    world = World("istio")
-    for index in range(n):
-        world.apply(service(index))
-    world.settle()
-    for index in range(n):
-        world.apply(service(index, split=80))
-    world.settle()
-    return world
-
-
-def _substitute(pattern: re.Pattern[str], words: dict[str, str], text: str) -> str:
-    return pattern.sub(lambda match: words[match[0]], text)
-
-
-def stamp(n: int) -> World:
-    """The world ``build(n)`` makes, made cheaply: one Service settled, then copied.
-
-    Service ``svc-00000`` goes through the pipeline (both generations,
-    settled, as in ``build``); its settled object graph — every object that
-    names it — is then copied for Services 1 … n-1: the name replaced
-    everywhere (names, labels, hosts, owner references), every uid replaced by
-    a fresh one (consistently, so owner references point at the copies), and
-    the probe hash recomputed for the renamed ClusterIngress. Copies are
-    stored with ``restore`` (uids, generations and status as given; new
-    resourceVersions). ``tests/benchmarks/test_cold_start.py`` checks that for
-    small n this is the world the pipeline builds, up to uids and
-    resourceVersions, and that fresh controllers find nothing to change in it.
-    """
-    world = build(1)
-    template = service_name(0)
-    graph = [obj for obj in world.objects() if template in json.dumps(obj)]
-    (ingress,) = (obj for obj in graph if Kind.of(obj) == CLUSTER_INGRESS)
-    text = json.dumps([thaw(obj) for obj in graph])
-    ingress_text = json.dumps(thaw(ingress))
-    old_hash = compute_hash(ClusterIngress.from_dict(ingress))
-    uids = [obj["metadata"]["uid"] for obj in graph]
-    pattern = re.compile("|".join(re.escape(word) for word in (template, old_hash, *uids)))
-    for index in range(1, n):
-        words = {template: service_name(index), **{uid: str(uuid.uuid4()) for uid in uids}}
-        renamed = json.loads(_substitute(pattern, words, ingress_text))
-        words[old_hash] = compute_hash(ClusterIngress.from_dict(renamed))
-        for obj in json.loads(_substitute(pattern, words, text)):
-            world.store.restore(obj)
-    return world
 
 
 def ready_routes(world: World) -> int:
@@ -189,7 +134,7 @@ def managed(world: World, timeout: float) -> dict[str, Any]:
 def run(n: int, manager: bool, timeout: float = 300.0) -> dict[str, Any]:
     """Cold start against ``n`` Routes: offline, and with the runtime Manager if asked."""
     started = time.perf_counter()
-    world = stamp(n)
+    world = stamp(n, "istio")
     result: dict[str, Any] = {
         "n": n,
         "routes": len(world.store.list(access.ROUTE)),

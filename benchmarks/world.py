@@ -10,8 +10,11 @@ translations can be counted.
 
 from __future__ import annotations
 
+import json
+import re
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,13 +32,16 @@ from kingress.backends import (
     resource_kinds,
 )
 from kingress.cluster.memory import MemoryCluster
-from kingress.cluster.port import Object
+from kingress.cluster.port import Kind, Object
 from kingress.config.edit import update_config_map
 from kingress.controller.clock import FakeClock
 from kingress.controller.reconciler import Reconciler
 from kingress.controller.registry import offline_reconcilers
 from kingress.controller.settle import SettleReport, settle
+from kingress.frozen import thaw
+from kingress.ingress.probe import compute_hash
 from kingress.plugin.manager import build_registry
+from kingress.route.reconciler import CLUSTER_INGRESS
 from kingress.serving import access
 
 NAMESPACE = "default"
@@ -164,3 +170,57 @@ def is_ready(obj: Object) -> bool:
     """Whether an object's ``Ready`` condition is True."""
     conditions = (obj.get("status") or {}).get("conditions") or ()
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def build(n: int, backend: str, before: Callable[[World], None] | None = None) -> World:
+    """N Services (two Revisions split 80/20, a tag) on ``backend``, settled, through the
+    pipeline: created, settled, updated, settled. ``before`` runs on the empty world first."""
+    world = World(backend)
+    if before is not None:
+        before(world)
+    for index in range(n):
+        world.apply(service(index))
+    world.settle()
+    for index in range(n):
+        world.apply(service(index, split=80))
+    world.settle()
+    return world
+
+
+def _substitute(pattern: re.Pattern[str], words: dict[str, str], text: str) -> str:
+    return pattern.sub(lambda match: words[match[0]], text)
+
+
+def stamp(n: int, backend: str, before: Callable[[World], None] | None = None) -> World:
+    """The world ``build(n, backend, before)`` makes, made cheaply: one Service settled,
+    then copied.
+
+    Service ``svc-00000`` goes through the pipeline (both generations,
+    settled, as in ``build``); its settled object graph — every object that
+    names it, including any ``before`` created for it — is then copied for
+    Services 1 … n-1: the name replaced everywhere (names, labels, hosts,
+    owner references), every uid replaced by a fresh one (consistently, so
+    owner references point at the copies), and the probe hash recomputed for
+    the renamed ClusterIngress (and replaced wherever it appears, as in a
+    backend's objects). Copies are stored with ``restore`` (uids, generations
+    and status as given; new resourceVersions).
+    ``tests/benchmarks/test_stamped_world.py`` checks that for small n this is
+    the world the pipeline builds, up to uids and resourceVersions, and that
+    fresh controllers find nothing to change in it.
+    """
+    world = build(1, backend, before)
+    template = service_name(0)
+    graph = [obj for obj in world.objects() if template in json.dumps(obj)]
+    (ingress,) = (obj for obj in graph if Kind.of(obj) == CLUSTER_INGRESS)
+    text = json.dumps([thaw(obj) for obj in graph])
+    ingress_text = json.dumps(thaw(ingress))
+    old_hash = compute_hash(ClusterIngress.from_dict(ingress))
+    uids = [obj["metadata"]["uid"] for obj in graph]
+    pattern = re.compile("|".join(re.escape(word) for word in (template, old_hash, *uids)))
+    for index in range(1, n):
+        words = {template: service_name(index), **{uid: str(uuid.uuid4()) for uid in uids}}
+        renamed = json.loads(_substitute(pattern, words, ingress_text))
+        words[old_hash] = compute_hash(ClusterIngress.from_dict(renamed))
+        for obj in json.loads(_substitute(pattern, words, text)):
+            world.store.restore(obj)
+    return world
