@@ -36,7 +36,7 @@ FULL: list[Run] = [
     *(Run("scale", {"backend": b, "n": 100}, cap=120) for b in BACKENDS),
     *(Run("scale", {"backend": b, "n": 1000}, cap=200) for b in BACKENDS[:-1]),
     # The Envoy world of 1,000 goes on to envoy-update (building it once).
-    Run("scale", {"backend": "envoy", "n": 1000, "envoy_changes": 10}, cap=420),
+    Run("scale", {"backend": "envoy", "n": 1000, "envoy_changes": 30}, cap=420),
     *(Run("scale", {"backend": b, "n": 10_000}, skip=_BUDGET) for b in BACKENDS),
     Run("envoy-update", {"n": 10_000, "changes": 20}, skip=_BUDGET),
     Run("cold-start", {"n": 1000, "manager": True}, cap=240),
