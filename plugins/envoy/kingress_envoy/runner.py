@@ -213,8 +213,10 @@ class GatewayRunner:
         moved = self._moved(configs)
         if moved is None:
             named = {ref for c in configs for ref in secret_refs(c)}
-            secrets = read_secrets(cluster, named)
-            refs = self._track(configs)
+            secrets, refs = read_secrets(cluster, named), self._track(configs)
+            self._keys = [ingress_key(*config_identity(c)[:2]) for c in configs]
+            self._place_of = {key: place for place, key in enumerate(self._keys)}
+            self._plain = not named
         else:
             secrets, refs = {}, self._refs
         self.assemblies += 1
@@ -223,43 +225,49 @@ class GatewayRunner:
         settled = self._settled(result)
         written: list[Object | None] = list(configs)
         for place in places:
-            config = configs[place]
-            if not settled(config):
-                written[place] = self._write_status(cluster, config, result)
-        if moved is None:
-            self._left = {id(obj): obj for obj in written if obj is not None}
-            self._keys = [ingress_key(*config_identity(c)[:2]) for c in configs]
-            self._place_of = {key: place for place, key in enumerate(self._keys)}
-            self._plain = not named
-        else:
-            self._left = dict(self._left)
-            for place in {*moved, *places}:
-                self._left.pop(id(self._places[place]), None)
-                stored = written[place]
-                if stored is not None:
-                    self._left[id(stored)] = stored
+            if not settled(configs[place]):
+                written[place] = self._write_status(cluster, configs[place], result)
+        changed = None if moved is None else {*moved, *places}
+        self._remember(configs, written, refs, secrets, changed)
         self._last_result = result
         if result.retryable:
             self._seen = None
-        else:
-            # A config deleted while this sync ran (its status write found it
-            # gone) was still in the snapshot: it stays recorded as it was
-            # listed, so its deletion is a change and the next look syncs.
-            def looked(place: int) -> Seen:
-                stored = written[place]
-                return self._seen_once(stored if stored is not None else configs[place], secrets)
-
-            if moved is None or self._seen is None:
-                self._seen = {ref: looked(place) for place, ref in enumerate(refs)}
-            else:
-                self._seen = dict(self._seen)
-                for place in {*moved, *places}:
-                    before = self._places[place]
-                    if before is not None:
-                        self._seen_of.pop(id(before), None)
-                    self._seen[refs[place]] = looked(place)
-        self._places, self._refs = written, refs
         return result
+
+    def _remember(
+        self,
+        configs: Sequence[Object],
+        written: list[Object | None],
+        refs: list[ObjectRef],
+        secrets: Mapping[str, Object | None],
+        changed: set[int] | None,
+    ) -> None:
+        """Record the configs as the sync left them: at every place (``changed`` is
+        ``None``), or at the changed places only, the rest being as the last sync left them.
+
+        A config deleted while the sync ran (its status write found it gone)
+        was still in the snapshot: it stays recorded as it was listed, so its
+        deletion is a change and the next look syncs.
+        """
+
+        def seen_at(place: int) -> Seen:
+            stored = written[place]
+            return self._seen_once(stored if stored is not None else configs[place], secrets)
+
+        if changed is None or self._seen is None:
+            self._left = {id(obj): obj for obj in written if obj is not None}
+            self._seen = {ref: seen_at(place) for place, ref in enumerate(refs)}
+        else:
+            self._left, self._seen = dict(self._left), dict(self._seen)
+            for place in changed:
+                before, stored = self._places[place], written[place]
+                if before is not None:
+                    self._left.pop(id(before), None)
+                    self._seen_of.pop(id(before), None)
+                if stored is not None:
+                    self._left[id(stored)] = stored
+                self._seen[refs[place]] = seen_at(place)
+        self._places, self._refs = written, refs
 
     def _moved(self, configs: Sequence[Object]) -> list[int] | None:
         """The places whose config is not the very object the last sync left there, when
