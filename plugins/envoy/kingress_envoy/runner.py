@@ -14,15 +14,21 @@ gateway with **all** of them:
    left them);
 2. otherwise list every EnvoyIngressConfig and read the TLS Secrets their
    ``spec.tls`` names (tracked: a change to one of those Secrets re-triggers
-   the configs naming it);
+   the configs naming it). Lists come sorted and stored objects frozen, so
+   when no config came or went and none names a Secret, the list is
+   compared with the last sync's place by place, and only the places
+   holding another object are looked at;
 3. assemble (an ``Assembler``: only configs changed since the last sync are
-   parsed again) and ``EnvoyGateway.apply`` — unless the gateway already
-   serves that snapshot version, or Envoy already refused that very version;
+   parsed again, and the last snapshot is patched when the conflict decision
+   stands) and ``EnvoyGateway.apply`` — unless the gateway already serves
+   that snapshot version, or Envoy already refused that very version;
 4. write each config's status from the ``ApplyResult`` (``servedHash`` or
    ``rejectedHash`` with reason and message), only where that changed: a new
    snapshot version alone rewrites nothing, so one ingress's change costs one
-   status write, not one per ingress. ``snapshotVersion`` records the snapshot
-   that first served the hash;
+   status write, not one per ingress; after a place-by-place comparison only
+   the changed configs and those with a problem (now or last time) are
+   looked at. ``snapshotVersion`` records the snapshot that first served the
+   hash;
 5. a failure that may pass (Envoy not running, slow, restarting) forgets what
    was seen and asks to be looked at again after ``retry_after`` seconds.
 
