@@ -14,7 +14,7 @@ does the same).
 
 Because a frozen object never changes, what it parses to never changes
 either: ``parsed`` / ``remember_parsed`` let ``ApiModel.from_dict`` keep the
-(frozen, immutable) model it built from one next to it, so the many reconciles
+(frozen, immutable) model it built from one in a table beside it, so the many reconciles
 that read an unchanged object parse it once. The store drops it when the
 object is replaced, so its watch history does not keep a model per version,
 and only the ``PARSED_KEPT`` objects parsed last keep one at all.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import operator
 import sys
 import threading
-from collections import deque
+from collections import OrderedDict
 from typing import Any, NoReturn, SupportsIndex, TypeVar
 
 import yaml
@@ -51,51 +51,49 @@ def _refuse(*_: object, **__: object) -> NoReturn:
 
 
 class FrozenDict(dict[str, Any]):
-    """A ``dict`` that cannot be changed in place."""
+    """A ``dict`` that cannot be changed in place.
 
-    __slots__ = ("_parsed",)
-    #: The model, its class, and this object's cell in ``_PARSED``.
-    _parsed: tuple[type[Any], Any, list[FrozenDict | None]] | None
+    It has no instance slots: one (for the parsed model, say) makes each of
+    them 16 bytes larger with pymalloc's alignment, and a store of 10,000
+    Services holds about two million frozen dicts, while only the
+    ``PARSED_KEPT`` objects parsed last have a model to keep (in ``_PARSED``).
+    """
+
+    __slots__ = ()
 
     def parsed(self, cls: type[T]) -> T | None:
         """The model of class ``cls`` this object was last parsed into, if any."""
-        found = getattr(self, "_parsed", None)
-        if found is not None and found[0] is cls:
-            model: T = found[1]
+        found = _PARSED.get(id(self))
+        if found is not None and found[0] is self and found[1] is cls:
+            model: T = found[2]
             return model
         return None
 
     def remember_parsed(self, cls: type[T], model: T) -> None:
         """Keep ``model`` (an immutable value parsed from this object) for ``parsed``.
 
-        Only the ``PARSED_KEPT`` objects parsed last keep theirs: a model costs
-        about as much memory as its object, so keeping one for every object of
-        a large store would double it, while the reads that profit are those
-        of the same object again soon (one reconcile after another). The queue
-        of those objects holds each through a cell that ``forget_parsed``
-        empties, so it never keeps alive an object the store let go.
+        Only the ``PARSED_KEPT`` objects parsed last keep theirs (an object
+        parsed again into another class keeps its place): a model costs
+        several times what its object does, so keeping one for every object of
+        a large store would multiply its memory, while the reads that profit
+        are those of the same object again soon (one reconcile after another).
+        ``forget_parsed`` takes an object out at once, so the table never
+        keeps alive an object the store let go, and only held objects count.
         """
-        found = getattr(self, "_parsed", None)
-        if found is None:
-            cell: list[FrozenDict | None] = [self]
-            _PARSED.append(cell)
-            while len(_PARSED) > PARSED_KEPT:
-                try:
-                    oldest = _PARSED.popleft()[0]
-                except IndexError:  # another thread emptied it meanwhile
-                    break
-                if oldest is not None:
-                    oldest.forget_parsed()
-        else:
-            cell = found[2]
-        self._parsed = (cls, model, cell)
+        with _PARSED_LOCK:
+            key = id(self)
+            known = key in _PARSED
+            _PARSED[key] = (self, cls, model)
+            if not known:
+                while len(_PARSED) > PARSED_KEPT:
+                    _PARSED.popitem(last=False)
 
     def forget_parsed(self) -> None:
         """Drop the kept model (the store replaced this version; its history keeps it)."""
-        found = getattr(self, "_parsed", None)
-        if found is not None:
-            found[2][0] = None
-        self._parsed = None
+        with _PARSED_LOCK:
+            found = _PARSED.get(id(self))
+            if found is not None and found[0] is self:
+                del _PARSED[id(self)]
 
     __setitem__ = _refuse
     __delitem__ = _refuse
@@ -117,8 +115,16 @@ class FrozenDict(dict[str, Any]):
 
 
 #: How many frozen objects keep a parsed model at most (those parsed last).
-PARSED_KEPT = 8192
-_PARSED: deque[list[FrozenDict | None]] = deque()
+#: Nearly every read the memo serves comes within a few parses of the object's
+#: own (a reconcile reading what the one before wrote); the rest come a whole
+#: generation of the store later, which no bound that saves memory reaches.
+#: 1,024 models cost about 10 MiB; 8,192 cost about 80 MiB at 10,000 Services
+#: and spared no CPU measurable at 2,500 (see docs/benchmarks.md).
+PARSED_KEPT = 1024
+#: The objects that keep a model, oldest first, by ``id``: each entry holds its
+#: object, so the id cannot name another object while the entry is there.
+_PARSED: OrderedDict[int, tuple[FrozenDict, type[Any], Any]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
 
 
 class FrozenList(list[Any]):
@@ -229,6 +235,12 @@ def freeze_version(obj: dict[str, Any]) -> FrozenDict:
 _ATOMS = frozenset({FrozenDict, FrozenList, float, bool, type(None)})
 #: Frozen containers by a hash of the identities of their parts.
 _CANONICAL: dict[int, FrozenDict | FrozenList] = {}
+#: Keys of ``_CANONICAL`` are hashes cut to 60 bits: such an integer takes two
+#: 30-bit digits (32 bytes with pymalloc's 16-byte alignment) where a full 64-bit
+#: hash takes three (48 bytes), about 16 bytes less per held container (about
+#: 2.3 million at 10,000 Services). A collision costs one missed share, never a
+#: wrong one: what a key finds is compared part by part.
+_KEY_MASK = (1 << 60) - 1
 #: ``_CANONICAL`` is swept of containers nobody else holds when it grows past this
 #: (``_SWEEP_FLOOR``, then ``_SWEEP_GROWTH`` times what the last sweep kept). Every
 #: container the table holds past what the last sweep kept may be garbage it
@@ -275,7 +287,7 @@ _INTS: dict[int, int] = {}
 
 def _canonical_dict(frozen: FrozenDict) -> FrozenDict:
     """The held dict with the same keys and parts in the same order, or ``frozen``, now held."""
-    key = hash((*frozen, *map(id, frozen.values())))
+    key = hash((*frozen, *map(id, frozen.values()))) & _KEY_MASK
     held = _CANONICAL.get(key)
     if (
         type(held) is FrozenDict
@@ -290,7 +302,7 @@ def _canonical_dict(frozen: FrozenDict) -> FrozenDict:
 
 def _canonical_list(frozen: FrozenList) -> FrozenList:
     """The held list with the very same parts in the same order, or ``frozen``, now held."""
-    key = hash((None, *map(id, frozen)))
+    key = hash((None, *map(id, frozen))) & _KEY_MASK
     held = _CANONICAL.get(key)
     if (
         type(held) is FrozenList

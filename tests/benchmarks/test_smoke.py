@@ -108,6 +108,24 @@ def test_data_plane_loads_both_paths() -> None:
 def test_worker_reports_peak_rss() -> None:
     result = worker.measure("scale", {"backend": "istio", "n": 2})
     assert result["peak_rss_bytes"] > 0
+    peaks = result["peak_rss_by_phase"]
+    assert set(peaks) == {"pipeline", "floor", "translation", "incremental"}
+    # The kernel's high-water mark and its current count are kept apart and
+    # can differ by a few pages.
+    assert 0 < min(peaks.values()) <= max(peaks.values()) <= 1.01 * result["peak_rss_bytes"]
+
+
+def test_phase_peaks_attribute_memory_to_the_phase_holding_it() -> None:
+    with scale.PhasePeaks(interval=0.01) as memory:
+        with memory.phase("small"):
+            pass
+        with memory.phase("large"):
+            block = b"x" * (64 * 2**20)
+        del block
+        unattributed = b"y" * (64 * 2**20)
+        del unattributed
+    assert set(memory.peaks) == {"small", "large"}
+    assert memory.peaks["large"] >= memory.peaks["small"] + 48 * 2**20
 
 
 def test_the_runner_prints_a_table_and_writes_json(

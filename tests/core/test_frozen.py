@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import OrderedDict
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from kingress import frozen
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind
-from kingress.frozen import FrozenDict, ReadOnlyError, freeze, freeze_version, thaw
+from kingress.frozen import FrozenDict, FrozenList, ReadOnlyError, freeze, freeze_version, thaw
 
 CONFIG_MAP = Kind("", "ConfigMap")
 
@@ -100,7 +100,7 @@ def test_the_canonical_table_forgets_what_nobody_holds() -> None:
 
 def test_only_the_objects_parsed_last_keep_their_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frozen, "PARSED_KEPT", 3)
-    monkeypatch.setattr(frozen, "_PARSED", deque())
+    monkeypatch.setattr(frozen, "_PARSED", OrderedDict())
     objects = [freeze({"name": f"o{index}"}) for index in range(5)]
     for obj in objects:
         obj.remember_parsed(str, obj["name"])
@@ -108,13 +108,36 @@ def test_only_the_objects_parsed_last_keep_their_model(monkeypatch: pytest.Monke
     assert objects[4].parsed(int) is None
 
 
+def test_forgotten_objects_leave_their_place_to_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frozen, "PARSED_KEPT", 2)
+    monkeypatch.setattr(frozen, "_PARSED", OrderedDict())
+    first, second, third = (freeze({"name": f"p{index}"}) for index in range(3))
+    first.remember_parsed(str, "first")
+    second.remember_parsed(str, "second")
+    first.remember_parsed(int, 1)  # parsed again into another class: same place
+    second.forget_parsed()
+    third.remember_parsed(str, "third")
+    assert (first.parsed(int), first.parsed(str), second.parsed(str), third.parsed(str)) == (
+        1,
+        None,
+        None,
+        "third",
+    )
+
+
+def test_frozen_dicts_are_as_small_as_dicts() -> None:
+    # A slot would cost 16 bytes on each of the store's millions of frozen dicts.
+    assert FrozenDict.__basicsize__ == dict.__basicsize__
+    assert FrozenList.__basicsize__ == list.__basicsize__
+
+
 def test_a_forgotten_object_is_not_kept_alive_by_the_memo() -> None:
     obj = freeze({"name": "gone-soon", "payload": ["x" * 1000]})
     obj.remember_parsed(str, "model")
-    assert any(cell[0] is obj for cell in frozen._PARSED)
+    assert any(entry[0] is obj for entry in frozen._PARSED.values())
     obj.forget_parsed()
     assert obj.parsed(str) is None
-    assert not any(cell[0] is obj for cell in frozen._PARSED)
+    assert not any(entry[0] is obj for entry in frozen._PARSED.values())
 
 
 def test_one_sweep_drops_a_container_and_every_part_only_it_held() -> None:
@@ -157,3 +180,22 @@ def test_stored_versions_share_their_parts_but_are_not_held_for_sharing() -> Non
     with pytest.raises(ReadOnlyError):
         created["metadata"]["name"] = "other"
     assert freeze_version(thaw(created)) == created
+
+
+def test_the_table_keys_are_hashes_cut_to_two_digit_integers() -> None:
+    freeze({"cut-key": ["a", {"b": 1}]})
+    assert frozen._CANONICAL
+    assert all(0 <= key <= frozen._KEY_MASK for key in frozen._CANONICAL)
+    assert frozen._KEY_MASK.bit_length() == 60
+
+
+def test_colliding_keys_never_share_unequal_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every container gets the same key: each lookup finds the last one held,
+    # which is compared part by part, so unequal containers stay apart.
+    monkeypatch.setattr(frozen, "_KEY_MASK", 0)
+    one = freeze({"collide": ["one"]})
+    other = freeze({"collide": ["other"]})
+    assert one == {"collide": ["one"]}
+    assert other == {"collide": ["other"]}
+    assert other is not one
+    assert other["collide"] is not one["collide"]

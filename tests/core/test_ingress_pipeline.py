@@ -23,7 +23,7 @@ from kingress.contract import (
     check_readiness,
     reordered,
 )
-from kingress.frozen import freeze
+from kingress.frozen import FrozenList, ReadOnlyError, freeze
 from kingress.ingress.output import Placement, checked_objects, output_problems
 from kingress.ingress.pipeline import BackendFailure, PreparedCache, prepare, translate
 from kingress.testing import ingress, path, rule, simple_ingress, split, tls
@@ -380,7 +380,7 @@ def test_translate_labels_objects_and_leaves_the_backends_own_alone() -> None:
     )
 
 
-def test_checked_objects_are_plain_json_copies_of_the_backends() -> None:
+def test_checked_objects_are_frozen_json_copies_of_the_backends() -> None:
     nested = {"n": 1.5}
     data: dict[str, Any] = {"items": ("a", "b"), "nested": nested}
     mine = obj(annotations={"k": "v"})
@@ -388,7 +388,12 @@ def test_checked_objects_are_plain_json_copies_of_the_backends() -> None:
     problems, [copy] = checked_objects(objects(mine), HELLO, Placement())
     assert problems == []
     assert copy == {**mine, "data": {"items": ["a", "b"], "nested": {"n": 1.5}}}
-    assert type(copy["data"]["items"]) is list
+    assert isinstance(copy["data"]["items"], list)
+    assert type(copy["data"]["items"]) is FrozenList
+    with pytest.raises(ReadOnlyError):
+        copy["data"]["nested"]["n"] = 3.5
+    # Equal parts are the ones already held (shared with the store's objects).
+    assert copy["metadata"]["annotations"] is freeze({"k": "v"})
     nested["n"] = 2.5
     mine["metadata"]["annotations"]["k"] = "changed"
     assert copy["data"]["nested"] == {"n": 1.5}

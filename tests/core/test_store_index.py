@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kingress.cluster.index import StoreIndex
+from kingress.cluster.index import Refs, StoreIndex, add_ref, discard_ref, refs_in
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.frozen import freeze
@@ -53,6 +53,28 @@ def test_entries_grow_from_one_object_to_many_and_back() -> None:
     index.pop(refs[1])
     assert index.select(CONFIG_MAP, None, {"app": "y"}) == []
     assert index.dependents("other") == []
+
+
+def test_a_key_holds_its_one_reference_and_a_set_only_from_the_second() -> None:
+    a, b, c = (ObjectRef(CONFIG_MAP, "default", name) for name in "abc")
+    index: dict[str, Refs] = {}
+    add_ref(index, "key", a)
+    add_ref(index, "key", ObjectRef(CONFIG_MAP, "default", "a"))  # equal: still one
+    assert index == {"key": a}
+    add_ref(index, "key", b)
+    add_ref(index, "key", c)
+    assert index == {"key": {a, b, c}}
+    assert sorted(refs_in(index["key"])) == [a, b, c]
+    discard_ref(index, "key", c)
+    discard_ref(index, "key", c)  # not there: nothing changes
+    assert index == {"key": {a, b}}
+    discard_ref(index, "key", a)
+    assert index == {"key": b}
+    discard_ref(index, "key", a)
+    assert index == {"key": b}
+    discard_ref(index, "key", b)
+    assert index == {}
+    assert list(refs_in(index.get("key"))) == []
 
 
 def test_an_object_keeps_one_reference_through_its_versions() -> None:

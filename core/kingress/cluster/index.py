@@ -12,20 +12,23 @@ and is kept by the store under its lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from kingress.cluster.port import Kind, Object, ObjectRef
 from kingress.cluster.selectors import parse_selector
 from kingress.frozen import FrozenDict
 
 LabelKey = tuple[Kind, str, str]
-#: The objects under one label or owner: most are one object's alone, kept as that
-#: reference (an empty set costs 216 bytes, more than the reference itself).
+#: The objects under one key (a label, an owner; a host, a read object elsewhere):
+#: most are one object's alone, kept as that reference (an empty set costs 216
+#: bytes, more than the reference itself), a set only from the second on.
 Refs = ObjectRef | set[ObjectRef]
+K = TypeVar("K", bound=Hashable)
 
 
-def _add(index: dict[Any, Refs], key: Any, ref: ObjectRef) -> None:
+def add_ref(index: dict[K, Refs], key: K, ref: ObjectRef) -> None:
+    """Put ``ref`` under ``key`` in ``index``."""
     held = index.get(key)
     if held is None:
         index[key] = ref
@@ -35,7 +38,8 @@ def _add(index: dict[Any, Refs], key: Any, ref: ObjectRef) -> None:
         index[key] = {held, ref}
 
 
-def _discard(index: dict[Any, Refs], key: Any, ref: ObjectRef) -> None:
+def discard_ref(index: dict[K, Refs], key: K, ref: ObjectRef) -> None:
+    """Take ``ref`` from under ``key`` in ``index`` (the key goes with its last one)."""
     held = index.get(key)
     if isinstance(held, set):
         held.discard(ref)
@@ -49,7 +53,8 @@ def _count(held: Refs | None) -> int:
     return 0 if held is None else len(held) if isinstance(held, set) else 1
 
 
-def _members(held: Refs | None) -> Iterable[ObjectRef]:
+def refs_in(held: Refs | None) -> Iterable[ObjectRef]:
+    """The references an ``index`` holds under a key (``index.get(key)``)."""
     if held is None:
         return ()
     if isinstance(held, set):
@@ -92,13 +97,13 @@ class StoreIndex:
         if old_labels != new_labels:
             self._unlink_labels(ref, old_labels)
             for key, value in new_labels.items():
-                _add(self._by_label, (ref.kind, key, value), ref)
+                add_ref(self._by_label, (ref.kind, key, value), ref)
         old_owners = _owner_uids(old) if old is not None else set()
         new_owners = _owner_uids(obj)
         if old_owners != new_owners:
             self._unlink_owners(ref, old_owners - new_owners)
             for uid in new_owners:
-                _add(self._by_owner, uid, ref)
+                add_ref(self._by_owner, uid, ref)
 
     def pop(self, ref: ObjectRef) -> Object:
         """Remove and return the object stored under ``ref`` (``KeyError`` if none)."""
@@ -121,7 +126,7 @@ class StoreIndex:
 
     def dependents(self, owner_uid: str) -> list[ObjectRef]:
         """The objects naming ``owner_uid`` in their owner references, sorted."""
-        return sorted(_members(self._by_owner.get(owner_uid)))
+        return sorted(refs_in(self._by_owner.get(owner_uid)))
 
     def select(
         self, kind: Kind, namespace: str | None, labels: Mapping[str, str] | str | None
@@ -133,7 +138,7 @@ class StoreIndex:
         matches = parse_selector(labels)
         candidates: Iterable[Object]
         if isinstance(labels, Mapping) and labels:
-            refs = _members(
+            refs = refs_in(
                 min(
                     (self._by_label.get((kind, key, value)) for key, value in labels.items()),
                     key=_count,
@@ -152,8 +157,8 @@ class StoreIndex:
 
     def _unlink_labels(self, ref: ObjectRef, labels: Mapping[str, str]) -> None:
         for key, value in labels.items():
-            _discard(self._by_label, (ref.kind, key, value), ref)
+            discard_ref(self._by_label, (ref.kind, key, value), ref)
 
     def _unlink_owners(self, ref: ObjectRef, uids: Iterable[str]) -> None:
         for uid in uids:
-            _discard(self._by_owner, uid, ref)
+            discard_ref(self._by_owner, uid, ref)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from kingress.cluster.index import Refs, add_ref, discard_ref, refs_in
 from kingress.cluster.port import Object, ObjectRef
 from kingress.controller.reconciler import Mapper
 
@@ -23,7 +24,7 @@ class Tracker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reads: dict[ObjectRef, frozenset[ObjectRef]] = {}
-        self._readers: dict[ObjectRef, set[ObjectRef]] = {}
+        self._readers: dict[ObjectRef, Refs] = {}
 
     def track(self, primary: ObjectRef, reads: Iterable[ObjectRef]) -> None:
         """Record that ``primary`` depends on exactly ``reads`` (replacing what it read before)."""
@@ -33,7 +34,7 @@ class Tracker:
             if wanted:
                 self._reads[primary] = wanted
                 for ref in wanted:
-                    self._readers.setdefault(ref, set()).add(primary)
+                    add_ref(self._readers, ref, primary)
 
     def forget(self, primary: ObjectRef) -> None:
         """``primary`` is gone or no longer depends on anything."""
@@ -43,7 +44,7 @@ class Tracker:
     def readers(self, ref: ObjectRef) -> list[ObjectRef]:
         """The primary objects that read ``ref`` at their last reconcile, sorted."""
         with self._lock:
-            return sorted(self._readers.get(ref, ()))
+            return sorted(refs_in(self._readers.get(ref)))
 
     def mapper(self) -> Mapper:
         """A watch mapper: a changed object maps to the primaries that read it."""
@@ -55,8 +56,4 @@ class Tracker:
 
     def _drop(self, primary: ObjectRef) -> None:
         for ref in self._reads.pop(primary, ()):
-            readers = self._readers.get(ref)
-            if readers is not None:
-                readers.discard(primary)
-                if not readers:
-                    del self._readers[ref]
+            discard_ref(self._readers, ref, primary)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from kingress.cluster.index import Refs, add_ref, discard_ref, refs_in
 from kingress.cluster.port import Object, ObjectRef
 
 
@@ -23,7 +24,7 @@ class References:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reads: dict[ObjectRef, frozenset[ObjectRef]] = {}
-        self._readers: dict[ObjectRef, set[ObjectRef]] = {}
+        self._readers: dict[ObjectRef, Refs] = {}
 
     def track(self, route: ObjectRef, reads: Iterable[ObjectRef]) -> None:
         """Record that ``route`` read exactly ``reads`` (replacing what it read before)."""
@@ -32,7 +33,7 @@ class References:
             self._drop(route)
             self._reads[route] = wanted
             for ref in wanted:
-                self._readers.setdefault(ref, set()).add(route)
+                add_ref(self._readers, ref, route)
 
     def forget(self, route: ObjectRef) -> None:
         """``route`` is gone."""
@@ -43,7 +44,7 @@ class References:
     def readers(self, obj: Object) -> list[ObjectRef]:
         """The Routes that read ``obj`` at their last reconcile (a watch mapper)."""
         with self._lock:
-            return sorted(self._readers.get(ObjectRef.of(obj), ()))
+            return sorted(refs_in(self._readers.get(ObjectRef.of(obj))))
 
     def routes(self) -> list[ObjectRef]:
         """Every Route reconciled and not forgotten."""
@@ -52,8 +53,4 @@ class References:
 
     def _drop(self, route: ObjectRef) -> None:
         for ref in self._reads.get(route, ()):
-            readers = self._readers.get(ref)
-            if readers is not None:
-                readers.discard(route)
-                if not readers:
-                    del self._readers[ref]
+            discard_ref(self._readers, ref, route)

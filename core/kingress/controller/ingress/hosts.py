@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kingress.api.ingress import ClusterIngress, IngressStatus, Visibility
+from kingress.cluster.index import Refs, add_ref, discard_ref, refs_in
 from kingress.cluster.port import ObjectRef
 from kingress.ingress.routing import expanded_hosts
 
@@ -144,7 +145,7 @@ class HostIndex:
         self._claims: dict[ObjectRef, Claim] | None = None
         self._verify: Verify | None = None
         #: host -> the ingresses that want or hold it.
-        self._by_host: dict[str, set[ObjectRef]] = {}
+        self._by_host: dict[str, Refs] = {}
         #: ingress -> hosts it stopped wanting or holding since it was last asked about.
         self._released: dict[ObjectRef, set[str]] = {}
 
@@ -207,7 +208,7 @@ class HostIndex:
             touched = set(hosts) | self._released.pop(ref, set())
             if (own := claims.get(ref)) is not None:
                 touched |= own.wants | own.holds
-            candidates = {other for host in touched for other in self._by_host.get(host, ())}
+            candidates = {other for host in touched for other in refs_in(self._by_host.get(host))}
             # A claim whose (possibly overstated) wants are all held waits for nothing.
             maybe = [
                 o for o in sorted(candidates - {ref}) if not claims[o].wants <= claims[o].holds
@@ -251,7 +252,7 @@ class HostIndex:
             self._forget(claim.ref, (old.wants | old.holds) - hosts)
         claims[claim.ref] = claim
         for host in hosts:
-            self._by_host.setdefault(host, set()).add(claim.ref)
+            add_ref(self._by_host, host, claim.ref)
 
     def _forget(self, ref: ObjectRef, hosts: Iterable[str]) -> None:
         hosts = set(hosts)
@@ -261,11 +262,7 @@ class HostIndex:
 
     def _unlink(self, ref: ObjectRef, hosts: Iterable[str]) -> None:
         for host in hosts:
-            refs = self._by_host.get(host)
-            if refs is not None:
-                refs.discard(ref)
-                if not refs:
-                    del self._by_host[host]
+            discard_ref(self._by_host, host, ref)
 
     def _blockers(
         self, claim: Claim, memo: dict[ObjectRef, Mapping[str, ObjectRef]]
@@ -274,7 +271,7 @@ class HostIndex:
         claims = self._all()
         blocked: dict[str, ObjectRef] = {}
         for host in sorted(claim.wants):
-            others = [claims[ref] for ref in self._by_host.get(host, ())]
+            others = [claims[ref] for ref in refs_in(self._by_host.get(host))]
             holders = [other for other in others if host in other.holds]
             if holders:
                 owner = min(holders, key=lambda other: other.order)
