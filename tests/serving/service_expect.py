@@ -84,6 +84,19 @@ def service_status(**fields: object) -> list[tuple[str, str, dict[str, object]]]
     return [("Service", "svc", ServiceStatus.model_validate(fields).to_dict())]
 
 
+def route_behind(observed_generation: int) -> list[tuple[str, str, dict[str, object]]]:
+    """The status write when the Configuration is Ready on ``svc-00001`` and the Route is
+    still behind the Service's generation ``observed_generation``."""
+    return service_status(
+        observed_generation=observed_generation,
+        latest_created_revision_name="svc-00001",
+        latest_ready_revision_name="svc-00001",
+        conditions=conditions(
+            cond("ConfigurationsReady"), READY_ROUTE_OUT_OF_DATE, ROUTE_OUT_OF_DATE
+        ),
+    )
+
+
 def name_taken(name: str) -> tuple[Condition, Condition]:
     """Ready and RoutesReady False: a conflicting Revision holds the chosen name ``name``."""
     message = (

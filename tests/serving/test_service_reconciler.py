@@ -50,11 +50,11 @@ from tests.serving.service_expect import (
     READY_CONFIG,
     READY_CONFIG_OUT_OF_DATE,
     READY_ROUTE,
-    READY_ROUTE_OUT_OF_DATE,
     READY_STATUS,
     ROUTE_OUT_OF_DATE,
     SVC,
     name_taken,
+    route_behind,
     service_status,
 )
 from tests.serving.tabletest import Row, reconcile_again, run
@@ -185,16 +185,7 @@ ROWS = [
                 update={"metadata": READY_ROUTE.metadata.model_copy(update={"generation": 2})}
             ),
         ],
-        want_status=service_status(
-            observed_generation=1,
-            latest_created_revision_name="svc-00001",
-            latest_ready_revision_name="svc-00001",
-            conditions=conditions(
-                cond("ConfigurationsReady"),
-                READY_ROUTE_OUT_OF_DATE,
-                ROUTE_OUT_OF_DATE,
-            ),
-        ),
+        want_status=route_behind(1),
     ),
     Row(
         name="template-change-updates-configuration-keeping-labeler-records",
@@ -262,16 +253,7 @@ ROWS = [
                 ),
             )
         ],
-        want_status=service_status(
-            observed_generation=2,
-            latest_created_revision_name="svc-00001",
-            latest_ready_revision_name="svc-00001",
-            conditions=conditions(
-                cond("ConfigurationsReady"),
-                READY_ROUTE_OUT_OF_DATE,
-                ROUTE_OUT_OF_DATE,
-            ),
-        ),
+        want_status=route_behind(2),
     ),
     Row(
         name="annotations-and-labels-propagate",
