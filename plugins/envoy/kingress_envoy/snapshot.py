@@ -283,8 +283,9 @@ class Assembler:
 
     def __init__(self) -> None:
         self._cached: dict[tuple[str, str], _Cached] = {}
-        #: The last assembly's configs, their keys and fragments (place by place), and
-        #: whether every one of them was a stored config of this kind (places comparable).
+        #: The last assembly's configs and their keys, place by place (their fragments are
+        #: ``_last``'s), and whether every one was a stored config of this kind (then the
+        #: places of the next assembly's configs can be compared with these).
         self._configs: list[Mapping[str, Any]] = []
         self._keys: list[tuple[str, str]] = []
         #: The last assembly's fragments (in the order given), Secrets and decision.
