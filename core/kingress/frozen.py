@@ -231,6 +231,50 @@ def freeze_version(obj: dict[str, Any]) -> FrozenDict:
     )
 
 
+def freeze_like(value: Any, like: Any) -> Any:
+    """``freeze(value)``, taking ``like``'s parts wherever they equal ``value``'s.
+
+    ``like`` is a frozen value that ``value`` mostly repeats: the stored
+    version of an object that ``value`` describes again (a desired child and
+    the child as applied). Deciding that a part is equal is one comparison in
+    C (``==``, which stops at once on shared parts), several times cheaper
+    than freezing it part by part, so ``value`` is frozen for the cost of the
+    parts it changes. Dicts are matched by key and lists of equal length by
+    position; every other part is frozen as ``freeze`` does.
+
+    Equal is Python's ``==`` here, under which ``[1]`` and ``[True]`` are
+    alike although their JSON is not: the result is for values that are only
+    compared with ``==`` (a reconciler's memo of what it applied, which
+    ``ensure`` compares with the stored child, by the same rule), never for
+    what is stored or sent.
+    """
+    if type(value) is dict and type(like) is FrozenDict:
+        return _canonical_dict(
+            FrozenDict(
+                {
+                    (sys.intern(key) if type(key) is str else key): _part_like(
+                        item, like.get(key, _ABSENT)
+                    )
+                    for key, item in value.items()
+                }
+            )
+        )
+    if type(value) is list and type(like) is FrozenList and len(value) == len(like):
+        return _canonical_list(FrozenList(map(_part_like, value, like)))
+    return freeze(value)
+
+
+#: Where ``like`` has no part under a key (``None`` is a part like any other).
+_ABSENT = object()
+
+
+def _part_like(item: Any, held: Any) -> Any:
+    """``held`` when it is a frozen container equal to ``item``, else ``item`` frozen like it."""
+    if (type(held) is FrozenDict or type(held) is FrozenList) and held == item:
+        return held
+    return freeze_like(item, held)
+
+
 #: What ``freeze`` returns as it is: frozen containers and the constants.
 _ATOMS = frozenset({FrozenDict, FrozenList, float, bool, type(None)})
 #: Frozen containers by a hash of the identities of their parts.

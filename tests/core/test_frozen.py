@@ -199,3 +199,44 @@ def test_colliding_keys_never_share_unequal_parts(monkeypatch: pytest.MonkeyPatc
     assert other == {"collide": ["other"]}
     assert other is not one
     assert other["collide"] is not one["collide"]
+
+
+@pytest.mark.parametrize(
+    ("value", "like", "shared"),
+    [
+        # An equal container is the held one.
+        ({"spec": {"a": [1, 2]}}, {"spec": {"a": [1, 2]}, "status": {}}, [("spec",)]),
+        # Down to where they differ, by key.
+        ({"spec": {"a": [1], "b": {"c": 1}}}, {"spec": {"a": [1], "b": {"c": 2}}}, [("spec", "a")]),
+        # Lists of equal length by position.
+        ({"l": [{"x": 1}, {"y": 1}]}, {"l": [{"x": 1}, {"y": 2}]}, [("l", 0)]),
+        # Lists of another length are frozen anew.
+        ({"l": [{"x": 1}]}, {"l": [{"x": 1}, {"y": 2}]}, []),
+        # Keys the held value lacks, or holds as another kind of part.
+        ({"new": {"x": 1}, "s": {"x": 1}}, {"s": [{"x": 1}]}, []),
+    ],
+)
+def test_freeze_like_takes_the_held_parts_that_are_equal(
+    value: dict[str, Any], like: dict[str, Any], shared: list[tuple[Any, ...]]
+) -> None:
+    held = freeze(like)
+    result = frozen.freeze_like(thaw(value), held)
+    assert result == value
+    assert type(result) is FrozenDict
+    with pytest.raises(ReadOnlyError):
+        result["added"] = 1
+    for path in shared:
+        mine: Any = result
+        theirs: Any = held
+        for step in path:
+            mine, theirs = mine[step], theirs[step]
+        assert mine is theirs
+    # Whatever is not the held one is frozen all the same.
+    assert all(type(part) in (FrozenDict, FrozenList, int) for part in result.values())
+
+
+def test_freeze_like_anything_but_a_frozen_container_is_freeze() -> None:
+    value = {"a": {"b": [1]}}
+    assert frozen.freeze_like(value, {"a": {"b": [1]}}) is freeze(value)
+    assert frozen.freeze_like(value, None) is freeze(value)
+    assert frozen.freeze_like("text", freeze({"a": 1})) == "text"

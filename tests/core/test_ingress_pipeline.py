@@ -23,9 +23,10 @@ from kingress.contract import (
     check_readiness,
     reordered,
 )
-from kingress.frozen import FrozenList, ReadOnlyError, freeze
+from kingress.frozen import FrozenDict, ReadOnlyError, freeze
 from kingress.ingress.output import Placement, checked_objects, output_problems
 from kingress.ingress.pipeline import BackendFailure, PreparedCache, prepare, translate
+from kingress.ingress.pipeline import kept as pipeline_kept
 from kingress.testing import ingress, path, rule, simple_ingress, split, tls
 
 HELLO = simple_ingress()
@@ -380,7 +381,7 @@ def test_translate_labels_objects_and_leaves_the_backends_own_alone() -> None:
     )
 
 
-def test_checked_objects_are_frozen_json_copies_of_the_backends() -> None:
+def test_checked_objects_are_json_copies_of_the_backends() -> None:
     nested = {"n": 1.5}
     data: dict[str, Any] = {"items": ("a", "b"), "nested": nested}
     mine = obj(annotations={"k": "v"})
@@ -388,16 +389,36 @@ def test_checked_objects_are_frozen_json_copies_of_the_backends() -> None:
     problems, [copy] = checked_objects(objects(mine), HELLO, Placement())
     assert problems == []
     assert copy == {**mine, "data": {"items": ["a", "b"], "nested": {"n": 1.5}}}
-    assert isinstance(copy["data"]["items"], list)
-    assert type(copy["data"]["items"]) is FrozenList
-    with pytest.raises(ReadOnlyError):
-        copy["data"]["nested"]["n"] = 3.5
-    # Equal parts are the ones already held (shared with the store's objects).
-    assert copy["metadata"]["annotations"] is freeze({"k": "v"})
+    assert type(copy["data"]["items"]) is list
+    # Nothing the backend still holds reaches the copy.
     nested["n"] = 2.5
     mine["metadata"]["annotations"]["k"] = "changed"
     assert copy["data"]["nested"] == {"n": 1.5}
     assert copy["metadata"]["annotations"] == {"k": "v"}
+
+
+def test_a_kept_translation_is_frozen_and_shares_what_was_stored() -> None:
+    spec = {"hosts": ["a.example.com"], "http": [{"route": [{"weight": 100}]}]}
+    desired = {**obj(labels={"app": "a"}), "spec": spec}
+    stored = freeze(
+        {
+            **obj(labels={"app": "a"}, uid="u1", resourceVersion="7"),
+            "spec": {**spec, "defaulted": True},
+        }
+    )
+    translation = kingress.Translation(objects=(desired, obj("y")))
+    other = freeze(obj("y", resourceVersion="8"))
+    kept = pipeline_kept(translation, [stored, other])
+    assert kept == translation
+    first = kept.objects[0]
+    assert type(first) is FrozenDict
+    with pytest.raises(ReadOnlyError):
+        first["spec"]["http"][0]["route"][0]["weight"] = 0
+    # Equal parts are the stored object's own, down to where they differ.
+    assert first["metadata"]["labels"] is stored["metadata"]["labels"]
+    assert first["spec"] is not stored["spec"]
+    assert first["spec"]["http"] is stored["spec"]["http"]
+    assert first["spec"]["hosts"] is stored["spec"]["hosts"]
 
 
 def test_checked_objects_copy_nothing_when_an_object_is_not_json() -> None:

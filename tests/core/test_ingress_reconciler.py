@@ -33,6 +33,7 @@ from kingress.controller.ingress import (
 )
 from kingress.controller.reconciler import Context, Result
 from kingress.controller.settle import settle
+from kingress.frozen import FrozenDict
 from kingress.testing import ingress, path, rule, split
 
 Produce = Callable[[kingress.ClusterIngress, kingress.TranslateContext], Any]
@@ -728,6 +729,34 @@ def test_a_translation_is_reused_while_its_inputs_are_unchanged() -> None:
     store.update({**obj, "spec": hello(hosts=["other.example.com"])["spec"]})
     reconciler.reconcile(ctx, REF)
     assert calls == ["hello", "hello", "hello"]
+
+
+@dataclass
+class Keeping(Prober):
+    """A prober that keeps the translations it is shown."""
+
+    shown: list[kingress.Translation] = field(default_factory=list)
+
+    def probe(
+        self, ingress: kingress.ClusterIngress, hash_: str, translation: kingress.Translation
+    ) -> kingress.Readiness:
+        self.shown.append(translation)
+        return super().probe(ingress, hash_, translation)
+
+
+def test_a_reused_translation_is_kept_frozen_in_the_parts_of_the_stored_objects() -> None:
+    store, _ = world(hello())
+    registry = BackendRegistry()
+    registry.add(Gateway("routes"), distribution="tests")
+    prober = Keeping(kingress.Readiness.serving())
+    reconciler = IngressReconciler(registry, prober=prober)
+    reconciler.reconcile(Context(store, CLOCK), REF)
+    reconciler.reconcile(Context(store, CLOCK), REF)
+    first, again = prober.shown
+    assert again == first
+    [kept] = again.objects
+    assert type(kept) is FrozenDict
+    assert kept["data"] is store.get(CONFIG_MAP, "default", "hello-r0")["data"]
 
 
 def test_a_failed_translation_is_tried_again() -> None:

@@ -45,12 +45,20 @@ class Recent(Generic[K, V]):
                 return found[1]
         value = compute()
         if remember:
-            with self._lock:
-                self._entries[key] = (inputs, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+            self.put(key, inputs, value)
         return value
+
+    def put(self, key: K, inputs: object, value: V) -> None:
+        """Keep ``value`` as the result for ``key`` while its inputs equal ``inputs``.
+
+        For a result that ``get`` computed, replaced by an equal one that is
+        cheaper to keep (frozen, sharing parts with what was stored).
+        """
+        with self._lock:
+            self._entries[key] = (inputs, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def forget(self, key: K) -> None:
         """Drop what is kept for ``key`` (its object is gone)."""

@@ -21,10 +21,9 @@
   ``.../ingress-namespace``) name this one.
 
 ``checked_objects`` runs the checks without ever raising (a check that trips
-over a hostile object is itself a problem) and returns frozen JSON copies
-(decoded from the JSON the check encoded, read-only, their parts shared with
-equal ones already held: ``kingress.frozen``), so nothing the backend keeps a
-reference to can change what is applied later.
+over a hostile object is itself a problem) and returns JSON copies (decoded
+from the JSON the check encoded), so nothing the backend keeps a reference to
+can change what is applied later.
 ``labelled`` adds the labels that tie an object to its ingress.
 """
 
@@ -41,7 +40,6 @@ from kingress.backends import Backend, Object, Translation, cross_namespace_kind
 from kingress.cluster.errors import Invalid
 from kingress.cluster.memory import CLUSTER_SCOPED, validate_name
 from kingress.cluster.port import Kind, ObjectRef
-from kingress.frozen import freeze
 
 #: The only ``metadata`` keys a backend may set.
 BACKEND_METADATA = frozenset({"name", "namespace", "labels", "annotations", "ownerReferences"})
@@ -71,16 +69,13 @@ class Placement:
 def checked_objects(
     result: object, ingress: ClusterIngress, placement: Placement
 ) -> tuple[list[str], tuple[Object, ...]]:
-    """The problems of ``result`` and, when there are none, frozen JSON copies of its objects."""
+    """The problems of ``result`` and, when there are none, JSON copies of its objects."""
     try:
         problems, encoded = _output_problems(result, ingress, placement)
         if problems or not isinstance(result, Translation):
             return problems, ()
-        # Each object was encoded once to check it; decoding gives the copy,
-        # frozen so that its parts are the store's own when equal (the
-        # reconciler keeps the last 256 translations: about 80 KiB each as
-        # private dicts, next to nothing as parts the stored objects share).
-        return [], tuple(freeze(json.loads(text)) for text in encoded)
+        # Each object was encoded once to check it; decoding gives the copy.
+        return [], tuple(json.loads(text) for text in encoded)
     except Exception as error:  # a hostile object: a dict subclass that raises, say
         return [f"could not be checked: {type(error).__name__}: {error}"], ()
 

@@ -13,18 +13,23 @@ and is held to the same output rules everywhere:
    into a ``BackendFailure`` (a condition reason and a bounded message)
    instead of letting it escape into the caller.
 3. Every object is copied to plain JSON and labelled with its ingress.
+
+A caller that keeps a translation once it is applied (the reconciler's memo)
+keeps ``kept(translation, applied)``: the same objects, frozen with their
+parts shared with the stored ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from kingress.api.ingress import ClusterIngress, IngressStatus
 from kingress.api.ingress_validation import check
 from kingress.backends import Backend, Object, TranslateContext, Translation, TranslationError
 from kingress.cluster.port import ObjectRef
 from kingress.controller.recent import Recent
-from kingress.frozen import FrozenDict
+from kingress.frozen import FrozenDict, freeze_like
 from kingress.ingress.guard import CallGuard, Overdue
 from kingress.ingress.messages import condition_message, condition_reason, raised
 from kingress.ingress.output import Placement, checked_objects, labelled
@@ -122,6 +127,22 @@ def translate(
         objects=tuple(labelled(obj, prepared.ingress) for obj in objects),
         public_load_balancer=result.public_load_balancer,
         private_load_balancer=result.private_load_balancer,
+    )
+
+
+def kept(translation: Translation, applied: Sequence[Object]) -> Translation:
+    """``translation`` frozen for keeping, its objects sharing the parts of ``applied``.
+
+    ``applied`` holds the stored object for each of ``translation.objects``,
+    in order. A translation's objects are private JSON copies; kept as they
+    are, each costs its whole size, and freezing them part by part costs
+    more CPU than the translation. Frozen like the stored objects they
+    describe (``freeze_like``), they cost only the parts that differ from
+    what is stored (its labels and owner references, usually nothing else).
+    """
+    return replace(
+        translation,
+        objects=tuple(map(freeze_like, translation.objects, applied)),
     )
 
 

@@ -41,7 +41,7 @@ from kingress.controller.apply import NotOwned, delete_stale, ensure, is_control
 from kingress.controller.clock import stamp
 from kingress.controller.recent import Recent
 from kingress.controller.reconciler import Context, Result, Watch, owner_mapper
-from kingress.frozen import freeze
+from kingress.frozen import FrozenDict, freeze_like
 from kingress.route.domains import DomainError, domain_name, hostname
 from kingress.route.lifecycle import EXTERNAL_DOMAIN_TLS_NOT_ENABLED, RouteStatusDraft
 from kingress.route.lookups import CONFIGURATION, REVISION, ClusterLookup, service_ports
@@ -322,13 +322,11 @@ class RouteReconciler:
                 http_option=http_option,
                 service_ports=ports,
             )
-            frozen: Object = freeze(built.to_dict())
-            return frozen
+            return built.to_dict()
 
+        ref = ObjectRef(ROUTE, state.namespace, state.name)
         try:
-            desired = self._desired.get(
-                ObjectRef(ROUTE, state.namespace, state.name), inputs, build
-            )
+            desired = self._desired.get(ref, inputs, build)
         except DomainError as error:
             draft.mark_config_error(str(error))
             return None
@@ -337,6 +335,9 @@ class RouteReconciler:
         except NotOwned as error:
             draft.mark_ingress_not_owned(str(error))
             return None
+        if type(desired) is not FrozenDict:
+            # Kept for the next reconcile frozen, its parts shared with the stored ingress.
+            self._desired.put(ref, inputs, freeze_like(desired, applied))
         return ClusterIngress.from_dict(applied), rollout
 
     def _reconcile_placeholders(

@@ -75,9 +75,10 @@ from kingress.controller.ingress.status import (
 from kingress.controller.recent import Recent
 from kingress.controller.reconciler import ANY_KIND, Context, Result, Watch, owner_mapper
 from kingress.controller.tracker import Tracker
+from kingress.frozen import FrozenDict
 from kingress.ingress.guard import CallGuard
 from kingress.ingress.messages import condition_message
-from kingress.ingress.pipeline import BackendFailure, PreparedCache, translate
+from kingress.ingress.pipeline import BackendFailure, PreparedCache, kept, translate
 from kingress.manifests import describe
 
 CLUSTER_INGRESS = Kind(GROUP, KIND)
@@ -217,10 +218,11 @@ class IngressReconciler:
         )
         self._tracker.track(run.ref, reads)
         shared = self.settings.shared_secret_namespaces
+        inputs = (run.backend, prepared, context, shared)
         try:
             translation = self._translations.get(
                 run.ref,
-                (run.backend, prepared, context, shared),
+                inputs,
                 lambda: translate(
                     run.backend, prepared, context, guard=self.guard, shared_namespaces=shared
                 ),
@@ -239,6 +241,8 @@ class IngressReconciler:
             mark = network_pending if is_transient(error) else network_failed
             run.finish(mark(status, Reason.RECONCILE_FAILED, error.message, run.now))
             raise
+        if not all(type(obj) is FrozenDict for obj in translation.objects):
+            self._translations.put(run.ref, inputs, kept(translation, applied))
         status = record_applied_kinds(network_configured(status, run.now), wanted)
         status = record_granted_hosts(status, run.wants)
         readiness = check_readiness(
@@ -260,16 +264,18 @@ class IngressReconciler:
         return network_failed(status, Reason.DOMAIN_CONFLICT, message, run.now)
 
     def _apply(self, run: _Pass, translation: Translation, kinds: Iterable[Kind]) -> list[Object]:
-        """Create or update every wanted object, then delete the stale ones; the stored objects."""
-        own: list[Object] = []
-        elsewhere: list[Object] = []
-        for obj in translation.objects:
-            here = ObjectRef.of(obj).namespace == run.ref.namespace
-            (own if here else elsewhere).append(obj)
+        """Create or update every wanted object, then delete the stale ones.
+
+        Returns the stored objects, in the translation's order.
+        """
+        here = [ObjectRef.of(obj).namespace == run.ref.namespace for obj in translation.objects]
+        own = [obj for obj, ours in zip(translation.objects, here, strict=True) if ours]
+        elsewhere = [obj for obj, ours in zip(translation.objects, here, strict=True) if not ours]
         if elsewhere:
             run.raw = set_finalizer(run.cluster, run.raw, present=True)
-        applied = [ensure(run.cluster, obj, run.raw) for obj in own]
-        applied += [ensure_foreign(run.cluster, obj, run.ref) for obj in elsewhere]
+        stored_own = iter([ensure(run.cluster, obj, run.raw) for obj in own])
+        stored_elsewhere = iter([ensure_foreign(run.cluster, obj, run.ref) for obj in elsewhere])
+        applied = [next(stored_own if ours else stored_elsewhere) for ours in here]
         keep: dict[Kind, set[str]] = {}
         for obj in own:
             keep.setdefault(Kind.of(obj), set()).add(obj["metadata"]["name"])
