@@ -88,6 +88,20 @@ def test_cold_start_brings_every_route_back_ready_both_ways() -> None:
     assert manager["writes"] == 0  # the API server's own setup is not counted
     assert not manager["timed_out"]
     assert manager["reconciles"] >= manager["keys"]
+    # The API server ran in a process of its own, measured apart.
+    assert manager["server_cpu_seconds"] >= 0
+    assert manager["server_peak_rss_bytes"] > 0
+
+
+def test_a_server_process_that_cannot_serve_is_reported_not_waited_for(tmp_path: Path) -> None:
+    # Its kubeconfig cannot be written (its directory is a file): the process ends instead.
+    (tmp_path / "file").write_text("")
+    server = cold_start.Served(2, "istio", tmp_path / "file")
+    try:
+        with pytest.raises(RuntimeError, match="ended before serving"):
+            server.wait_ready()
+    finally:
+        server.stop()
 
 
 def test_time_to_ready_serves_every_created_service() -> None:

@@ -137,8 +137,9 @@ def kept(translation: Translation, applied: Sequence[Object]) -> Translation:
     in order. A translation's objects are private JSON copies; kept as they
     are, each costs its whole size, and freezing them part by part costs
     more CPU than the translation. Frozen like the stored objects they
-    describe (``freeze_like``), they cost only the parts that differ from
-    what is stored (its labels and owner references, usually nothing else).
+    describe (``freeze_like``), each costs only its own top-level and
+    metadata dicts (the stored object's carry more: uid, resourceVersion)
+    and whatever part differs from what is stored, usually nothing else.
     """
     return replace(
         translation,

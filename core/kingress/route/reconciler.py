@@ -114,7 +114,8 @@ class RouteReconciler:
     def __init__(self) -> None:
         self._references = References()
         self._config = RouteConfigLoader()
-        #: The desired ClusterIngress (frozen wire form) last built for each Route.
+        #: The desired ClusterIngress (wire form) last built for each Route, frozen like
+        #: the stored ingress once applied.
         self._desired: Recent[ObjectRef, Object] = Recent()
 
     def watches(self) -> Sequence[Watch]:
