@@ -9,6 +9,9 @@ certificate lives in another namespace over the in-memory store.
 from __future__ import annotations
 
 import argparse
+import gc
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -154,6 +157,25 @@ def test_cache_backend_refuses_a_backend_that_is_not_installed() -> None:
         controller_cli.cached_kinds(build_registry(), ["istio", "nope"])
 
 
+@pytest.fixture
+def process_settings() -> Iterator[None]:
+    """Put back what the command sets for the whole process: kingress's log handler, gc.
+
+    Its handler writes to the ``sys.stderr`` of the moment, which pytest
+    closes after the test; a later test's threads logging through it would
+    hit a closed stream.
+    """
+    logger = logging.getLogger("kingress")
+    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
+    thresholds = gc.get_threshold()
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
+    gc.set_threshold(*thresholds)
+
+
+@pytest.mark.usefixtures("process_settings")
 def test_the_command_refuses_an_unknown_cache_backend_before_connecting(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
