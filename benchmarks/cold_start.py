@@ -101,6 +101,7 @@ class Served:
     """The API server's process (``benchmarks.served_world``): its world, kubeconfig and CPU."""
 
     def __init__(self, n: int, backend: str, directory: Path) -> None:
+        self.backend = backend
         self.kubeconfig = directory / "kubeconfig"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.served_world", str(n), backend, str(directory)],
@@ -160,7 +161,7 @@ def managed(server: Served, timeout: float) -> dict[str, Any]:
         leader_election=False,
         health_port=None,
         workers=2,
-        cached_kinds=frozenset(k.group_kind for k in resource_kinds(counters["istio"])),
+        cached_kinds=frozenset(k.group_kind for k in resource_kinds(counters[server.backend])),
     )
     # After the server's own writes (its CRDs and namespaces): only the controllers' count.
     before = _version(api)
