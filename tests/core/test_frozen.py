@@ -201,15 +201,24 @@ def test_colliding_keys_never_share_unequal_parts(monkeypatch: pytest.MonkeyPatc
     assert other["collide"] is not one["collide"]
 
 
+#: Too long to intern: a container holding it is never shared by ``freeze`` itself
+#: (its copies are other string objects), only by ``freeze_like``.
+LONG = "v" * 200
+
+
 @pytest.mark.parametrize(
     ("value", "like", "shared"),
     [
         # An equal container is the held one.
-        ({"spec": {"a": [1, 2]}}, {"spec": {"a": [1, 2]}, "status": {}}, [("spec",)]),
+        ({"spec": {"a": [LONG, 2]}}, {"spec": {"a": [LONG, 2]}, "status": {}}, [("spec",)]),
         # Down to where they differ, by key.
-        ({"spec": {"a": [1], "b": {"c": 1}}}, {"spec": {"a": [1], "b": {"c": 2}}}, [("spec", "a")]),
+        (
+            {"spec": {"a": [LONG], "b": {"c": 1}}},
+            {"spec": {"a": [LONG], "b": {"c": 2}}},
+            [("spec", "a")],
+        ),
         # Lists of equal length by position.
-        ({"l": [{"x": 1}, {"y": 1}]}, {"l": [{"x": 1}, {"y": 2}]}, [("l", 0)]),
+        ({"l": [{"x": LONG}, {"y": 1}]}, {"l": [{"x": LONG}, {"y": 2}]}, [("l", 0)]),
         # Lists of another length are frozen anew.
         ({"l": [{"x": 1}]}, {"l": [{"x": 1}, {"y": 2}]}, []),
         # Keys the held value lacks, or holds as another kind of part.
@@ -219,8 +228,10 @@ def test_colliding_keys_never_share_unequal_parts(monkeypatch: pytest.MonkeyPatc
 def test_freeze_like_takes_the_held_parts_that_are_equal(
     value: dict[str, Any], like: dict[str, Any], shared: list[tuple[Any, ...]]
 ) -> None:
-    held = freeze(like)
-    result = frozen.freeze_like(thaw(value), held)
+    held = freeze(json.loads(json.dumps(like)))
+    # A copy with strings of its own, as a decoded translation has.
+    result = frozen.freeze_like(json.loads(json.dumps(value)), held)
+    by_freeze = freeze(json.loads(json.dumps(value)))
     assert result == value
     assert type(result) is FrozenDict
     with pytest.raises(ReadOnlyError):
@@ -228,9 +239,11 @@ def test_freeze_like_takes_the_held_parts_that_are_equal(
     for path in shared:
         mine: Any = result
         theirs: Any = held
+        alone: Any = by_freeze
         for step in path:
-            mine, theirs = mine[step], theirs[step]
+            mine, theirs, alone = mine[step], theirs[step], alone[step]
         assert mine is theirs
+        assert alone is not theirs  # what freeze_like adds to freeze
     # Whatever is not the held one is frozen all the same.
     assert all(type(part) in (FrozenDict, FrozenList, int) for part in result.values())
 

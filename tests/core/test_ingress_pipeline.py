@@ -398,8 +398,11 @@ def test_checked_objects_are_json_copies_of_the_backends() -> None:
 
 
 def test_a_kept_translation_is_frozen_and_shares_what_was_stored() -> None:
-    spec = {"hosts": ["a.example.com"], "http": [{"route": [{"weight": 100}]}]}
-    desired = {**obj(labels={"app": "a"}), "spec": spec}
+    # A header too long to intern: ``freeze`` alone would not share its block.
+    header = "h" * 200
+    spec = {"hosts": ["a.example.com"], "http": [{"route": [{"weight": 100}], "h": header}]}
+    # The backend's objects come decoded from JSON: strings of their own.
+    desired = json.loads(json.dumps({**obj(labels={"app": "a"}), "spec": spec}))
     stored = freeze(
         {
             **obj(labels={"app": "a"}, uid="u1", resourceVersion="7"),
@@ -419,6 +422,7 @@ def test_a_kept_translation_is_frozen_and_shares_what_was_stored() -> None:
     assert first["spec"] is not stored["spec"]
     assert first["spec"]["http"] is stored["spec"]["http"]
     assert first["spec"]["hosts"] is stored["spec"]["hosts"]
+    assert freeze(json.loads(json.dumps(desired)))["spec"]["http"] is not stored["spec"]["http"]
 
 
 def test_checked_objects_copy_nothing_when_an_object_is_not_json() -> None:
