@@ -131,6 +131,25 @@ def test_lists_are_paged_by_limit_and_continue(server: tuple[ApiServer, Path]) -
     assert len(whole["items"]) == 4 and "continue" not in whole["metadata"]
 
 
+def test_a_filtered_list_pages_without_a_remaining_count(server: tuple[ApiServer, Path]) -> None:
+    for index in range(6):
+        labels = {"tier": "web"} if index % 2 == 0 else {}
+        body = json.dumps({"metadata": {"name": f"cm-{index}", "labels": labels}}).encode()
+        assert request(server[0], "POST", CM_URL, body)[0] == 201
+    # Kubernetes counts what follows a page only when the list is not filtered.
+    _, first = request(server[0], "GET", f"{CM_URL}?limit=2&labelSelector=tier%3Dweb")
+    assert [o["metadata"]["name"] for o in first["items"]] == ["cm-0", "cm-2"]
+    assert "remainingItemCount" not in first["metadata"]
+    token = first["metadata"]["continue"]
+    query = f"limit=2&labelSelector=tier%3Dweb&continue={token}"
+    _, second = request(server[0], "GET", f"{CM_URL}?{query}")
+    assert [o["metadata"]["name"] for o in second["items"]] == ["cm-4"]
+    assert "continue" not in second["metadata"]
+    _, named = request(server[0], "GET", f"{CM_URL}?limit=1&fieldSelector=metadata.name!%3Dcm-0")
+    assert [o["metadata"]["name"] for o in named["items"]] == ["cm-1"]
+    assert "remainingItemCount" not in named["metadata"] and "continue" in named["metadata"]
+
+
 @pytest.mark.parametrize("query", ["limit=-1", "limit=x", "continue=bm90LWpzb24", "continue=W10"])
 def test_bad_limits_and_continue_tokens_are_400(server: tuple[ApiServer, Path], query: str) -> None:
     assert request(server[0], "GET", f"{CM_URL}?{query}")[0] == 400

@@ -349,19 +349,28 @@ class _Call:
         return Response(200, rendered)
 
     def list(self) -> Response:
-        items, version = self._matching()
+        version = str(self.store.resource_version)
         metadata: dict[str, Any] = {"resourceVersion": version}
         limit, after = _page(self.query)
+        position = None
         if after is not None:
             # Later pages keep the first page's version, where a watch must start.
             version, position = after
-            items = [o for o in items if _position(o) > position]
             metadata["resourceVersion"] = version
-        if limit is not None and len(items) > limit:
-            metadata["continue"] = _continue_token(version, _position(items[limit - 1]))
-            metadata["remainingItemCount"] = len(items) - limit
-            items = items[:limit]
-        rendered = [self._render(o) for o in items]
+        fields = self.query.get("fieldSelector")
+        page = self.store.page(
+            self.resource.key,
+            self.path.namespace if self.resource.namespaced else None,
+            self.query.get("labelSelector") or None,
+            after=position,
+            limit=limit,
+            keep=_field_matcher(fields) if fields else None,
+        )
+        if page.more:
+            metadata["continue"] = _continue_token(version, _position(page.items[-1]))
+            if page.remaining is not None:
+                metadata["remainingItemCount"] = page.remaining
+        rendered = [self._render(o) for o in page.items]
         if wants_table(self.accept):
             return Response(200, {**table(self.resource, rendered, version), "metadata": metadata})
         return Response(

@@ -6,13 +6,20 @@ to fill and settle. With them a list costs what it returns: a namespace's
 objects of one kind, or, for an equality label selector given as a mapping
 (what controllers use), the objects carrying the rarest of its labels.
 
+A paged list (``page``: ``limit`` and ``continue``, as informers and kubectl
+read) resumes from a kind's positions kept sorted between pages, so each page
+costs what it returns: sorting and scanning the whole kind again for every
+page made listing a kind of 40,000 objects in pages of 500 quadratic.
+
 The index holds the stored objects themselves (frozen, shared with the store),
 and is kept by the store under its lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kingress.cluster.port import Kind, Object, ObjectRef
@@ -76,6 +83,22 @@ def _sort_key(obj: Object) -> tuple[str, str]:
     return meta.get("namespace", ""), meta["name"]
 
 
+#: Where an object sorts in a kind's list: its namespace (``""`` if none), then its name.
+Position = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its objects, sorted, and what follows them."""
+
+    items: list[Object]
+    #: Whether objects follow this page (the caller owes a ``continue`` token).
+    more: bool
+    #: How many objects follow, known only for a list without selectors
+    #: (Kubernetes leaves ``remainingItemCount`` out for a filtered list).
+    remaining: int | None
+
+
 class StoreIndex:
     """Stored objects by reference, by (kind, namespace), by label and by owner uid."""
 
@@ -84,6 +107,8 @@ class StoreIndex:
         self._by_kind: dict[Kind, dict[str, dict[str, Object]]] = {}
         self._by_label: dict[LabelKey, Refs] = {}
         self._by_owner: dict[str, Refs] = {}
+        #: Each paged kind's positions, sorted; dropped when an object of it comes or goes.
+        self._order: dict[Kind, list[Position]] = {}
 
     def put(self, ref: ObjectRef, obj: Object) -> None:
         """Store ``obj`` under ``ref``, replacing (and unindexing) what was there."""
@@ -91,6 +116,8 @@ class StoreIndex:
         if isinstance(old, FrozenDict):
             old.forget_parsed()
         self.objects[ref] = obj
+        if old is None:
+            self._order.pop(ref.kind, None)
         self._by_kind.setdefault(ref.kind, {}).setdefault(ref.namespace, {})[ref.name] = obj
         old_labels = _labels(old) if old is not None else {}
         new_labels = _labels(obj)
@@ -108,6 +135,7 @@ class StoreIndex:
     def pop(self, ref: ObjectRef) -> Object:
         """Remove and return the object stored under ``ref`` (``KeyError`` if none)."""
         obj = self.objects.pop(ref)
+        self._order.pop(ref.kind, None)
         if isinstance(obj, FrozenDict):
             obj.forget_parsed()
         space = self._by_kind[ref.kind]
@@ -154,6 +182,54 @@ class StoreIndex:
         found = [obj for obj in candidates if matches(_labels(obj))]
         found.sort(key=_sort_key)
         return found
+
+    def page(
+        self,
+        kind: Kind,
+        namespace: str | None,
+        labels: str | None,
+        *,
+        after: Position | None = None,
+        limit: int | None = None,
+        keep: Callable[[Object], bool] | None = None,
+    ) -> Page:
+        """Up to ``limit`` objects of ``kind`` sorted after ``after``, filtered as ``select``.
+
+        ``keep`` is a further filter (a field selector). The kind's positions
+        are sorted once and kept while no object of it comes or goes, so a
+        page starts by bisection and reads only the objects it returns (and,
+        when filtered, those it skips).
+        """
+        order = self._positions(kind)
+        low, high = 0, len(order)
+        if namespace is not None:
+            # Every position in ``namespace`` sorts before (namespace + "\0",).
+            low, high = bisect_left(order, (namespace,)), bisect_left(order, (namespace + "\0",))
+        start = low if after is None else max(low, bisect_right(order, after, low, high))
+        spaces = self._by_kind.get(kind, {})
+        if not labels and keep is None:
+            end = high if limit is None else min(high, start + limit)
+            items = [spaces[space][name] for space, name in order[start:end]]
+            return Page(items, end < high, high - end)
+        matches = parse_selector(labels)
+        found: list[Object] = []
+        for index in range(start, high):
+            space, name = order[index]
+            obj = spaces[space][name]
+            if matches(_labels(obj)) and (keep is None or keep(obj)):
+                if len(found) == limit:
+                    return Page(found, True, None)
+                found.append(obj)
+        return Page(found, False, None)
+
+    def _positions(self, kind: Kind) -> list[Position]:
+        """Every position of ``kind``, sorted (kept until an object of it comes or goes)."""
+        order = self._order.get(kind)
+        if order is None:
+            spaces = self._by_kind.get(kind, {})
+            order = sorted((space, name) for space, names in spaces.items() for name in names)
+            self._order[kind] = order
+        return order
 
     def _unlink_labels(self, ref: ObjectRef, labels: Mapping[str, str]) -> None:
         for key, value in labels.items():

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
-from kingress.cluster.index import StoreIndex
+from kingress.cluster.index import Page, Position, StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
 from kingress.frozen import freeze, freeze_version
 
@@ -142,6 +142,20 @@ class MemoryCluster:
         """Objects (read-only) of a kind sorted by namespace and name, filtered as asked."""
         with self._lock:
             return self._index.select(kind, namespace, labels)
+
+    def page(
+        self,
+        kind: Kind,
+        namespace: str | None,
+        labels: str | None,
+        *,
+        after: Position | None = None,
+        limit: int | None = None,
+        keep: Callable[[Object], bool] | None = None,
+    ) -> Page:
+        """Up to ``limit`` objects of a list, sorted, after ``after`` (``StoreIndex.page``)."""
+        with self._lock:
+            return self._index.page(kind, namespace, labels, after=after, limit=limit, keep=keep)
 
     def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""

@@ -20,7 +20,10 @@ gone, e.g. when the garbage collector removed it at once).
 The cache holds frozen objects (``kingress.frozen``), as the embedded store
 does: an object is frozen once, when it enters the cache, and reads and
 handlers get that same read-only object instead of a deep copy each (at 1,000
-Routes the copies were most of a cold start's reads). Lists are served from
+Routes the copies were most of a cold start's reads). It is frozen as the
+store freezes a version (``freeze_version``): its parts are shared with equal
+ones, but the object and its metadata, which carry its own resourceVersion and
+can equal nothing else, are not looked up, nor held by the sharing table. Lists are served from
 an index by namespace and label (``StoreIndex``), not by sorting and
 filtering the whole cache.
 """
@@ -36,7 +39,7 @@ from kingress.cluster.errors import ApiError, Gone
 from kingress.cluster.index import StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
 from kingress.cluster.selectors import parse_selector
-from kingress.frozen import freeze
+from kingress.frozen import freeze_version
 from kingress.runtime.ratelimit import ExponentialBackoff
 
 log = logging.getLogger("kingress.runtime.informer")
@@ -143,7 +146,7 @@ class Informer:
         if _version(obj) <= self._deleted.get(key, -1):
             return False
         self._deleted.pop(key, None)
-        self._index.put(ref, freeze(obj))
+        self._index.put(ref, freeze_version(obj))
         return True
 
     def _forget(self, key: tuple[str, str], version: int) -> Object | None:
@@ -197,7 +200,7 @@ class Informer:
                 ref = self._ref(key)
                 previous = cached.get(ref)
                 if previous is None or _version(obj) >= _version(previous):
-                    self._index.put(ref, freeze(obj))
+                    self._index.put(ref, freeze_version(obj))
                 kind = EventType.ADDED if previous is None else EventType.MODIFIED
                 changes.append((kind, cached[ref]))
         self.synced.set()
@@ -209,7 +212,7 @@ class Informer:
         for event in self.source.watch_kind(
             self.kind, self.namespace, version, self._watch_timeout
         ):
-            obj = freeze(event.object)
+            obj = freeze_version(event.object)
             with self._lock:
                 if event.type is EventType.DELETED:
                     current = self._index.objects.get(self._ref(_key(obj)))
