@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from kingress.cluster.index import Page, Position, Refs, StoreIndex, add_ref, discard_ref, refs_in
+from kingress.cluster.index import (
+    Page,
+    PageQuery,
+    Position,
+    Refs,
+    StoreIndex,
+    add_ref,
+    discard_ref,
+    refs_in,
+)
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, ObjectRef
 from kingress.frozen import freeze
@@ -212,7 +221,7 @@ def test_a_page_holds_what_follows_its_position(
     more: bool,
     remaining: int | None,
 ) -> None:
-    page = _paged_index().page(CONFIG_MAP, namespace, labels, after=after, limit=limit, keep=keep)
+    page = _paged_index().page(CONFIG_MAP, namespace, labels, PageQuery(after, limit, keep))
     assert (_names(page), page.more, page.remaining) == (names, more, remaining), case
 
 
@@ -224,7 +233,7 @@ def test_paging_through_a_kind_reads_what_select_does(
     index = _paged_index()
     pages, after = [], None
     while True:
-        page = index.page(CONFIG_MAP, namespace, labels, after=after, limit=limit)
+        page = index.page(CONFIG_MAP, namespace, labels, PageQuery(after, limit))
         pages += page.items
         if not page.more:
             break
@@ -235,16 +244,16 @@ def test_paging_through_a_kind_reads_what_select_does(
 
 def test_objects_that_come_or_go_between_pages_show_where_they_sort() -> None:
     index = _paged_index()
-    first = index.page(CONFIG_MAP, "a", None, limit=2)
+    first = index.page(CONFIG_MAP, "a", None, PageQuery(limit=2))
     # One object comes after the first page's position and one before it.
     index.put(ObjectRef(CONFIG_MAP, "a", "cm-15"), _config_map("cm-15", {}, [], "a"))
     index.put(ObjectRef(CONFIG_MAP, "a", "cm-00"), _config_map("cm-00", {}, [], "a"))
     # An object changed in place is read as it is now.
     index.put(ObjectRef(CONFIG_MAP, "a", "cm-3"), _config_map("cm-3", {"new": "yes"}, [], "a"))
-    second = index.page(CONFIG_MAP, "a", None, after=("a", "cm-1"), limit=2)
+    second = index.page(CONFIG_MAP, "a", None, PageQuery(("a", "cm-1"), 2))
     # One goes before the next page is read.
     index.pop(ObjectRef(CONFIG_MAP, "a", "cm-2"))
-    third = index.page(CONFIG_MAP, "a", None, after=("a", "cm-15"), limit=2)
+    third = index.page(CONFIG_MAP, "a", None, PageQuery(("a", "cm-15"), 2))
     assert _names(first) == ["a/cm-0", "a/cm-1"]
     assert (_names(second), second.more, second.remaining) == (["a/cm-15", "a/cm-2"], True, 1)
     assert (_names(third), third.more, third.remaining) == (["a/cm-3"], False, 0)

@@ -39,6 +39,7 @@ from kingress.apiserver.routing import OtherPath, Request, ResourcePath
 from kingress.apiserver.status import MethodNotAllowed, failure, success
 from kingress.apiserver.table import table, wants_table
 from kingress.cluster.errors import AlreadyExists, ApiError, BadRequest, Conflict, NotFound
+from kingress.cluster.index import PageQuery
 from kingress.cluster.memory import MemoryCluster, rfc3339, validate_name
 from kingress.cluster.port import Kind, Object
 from kingress.cluster.selectors import parse_selector
@@ -362,9 +363,7 @@ class _Call:
             self.resource.key,
             self.path.namespace if self.resource.namespaced else None,
             self.query.get("labelSelector") or None,
-            after=position,
-            limit=limit,
-            keep=_field_matcher(fields) if fields else None,
+            PageQuery(position, limit, _field_matcher(fields) if fields else None),
         )
         if page.more:
             metadata["continue"] = _continue_token(version, _position(page.items[-1]))

@@ -88,6 +88,16 @@ Position = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class PageQuery:
+    """Which page of a list: the objects after ``after``, up to ``limit``, that ``keep`` keeps."""
+
+    after: Position | None = None
+    limit: int | None = None
+    #: A further filter (a field selector), besides the label selector.
+    keep: Callable[[Object], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page of a list: its objects, sorted, and what follows them."""
 
@@ -183,23 +193,15 @@ class StoreIndex:
         found.sort(key=_sort_key)
         return found
 
-    def page(
-        self,
-        kind: Kind,
-        namespace: str | None,
-        labels: str | None,
-        *,
-        after: Position | None = None,
-        limit: int | None = None,
-        keep: Callable[[Object], bool] | None = None,
-    ) -> Page:
-        """Up to ``limit`` objects of ``kind`` sorted after ``after``, filtered as ``select``.
+    def page(self, kind: Kind, namespace: str | None, labels: str | None, query: PageQuery) -> Page:
+        """The page ``query`` asks of ``kind``'s objects, sorted and filtered as ``select``.
 
-        ``keep`` is a further filter (a field selector). The kind's positions
+        The kind's positions
         are sorted once and kept while no object of it comes or goes, so a
         page starts by bisection and reads only the objects it returns (and,
         when filtered, those it skips).
         """
+        after, limit, keep = query.after, query.limit, query.keep
         order = self._positions(kind)
         low, high = 0, len(order)
         if namespace is not None:

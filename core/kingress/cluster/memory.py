@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
-from kingress.cluster.index import Page, Position, StoreIndex
+from kingress.cluster.index import Page, PageQuery, StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
 from kingress.frozen import freeze, freeze_version
 
@@ -143,19 +143,10 @@ class MemoryCluster:
         with self._lock:
             return self._index.select(kind, namespace, labels)
 
-    def page(
-        self,
-        kind: Kind,
-        namespace: str | None,
-        labels: str | None,
-        *,
-        after: Position | None = None,
-        limit: int | None = None,
-        keep: Callable[[Object], bool] | None = None,
-    ) -> Page:
-        """Up to ``limit`` objects of a list, sorted, after ``after`` (``StoreIndex.page``)."""
+    def page(self, kind: Kind, namespace: str | None, labels: str | None, query: PageQuery) -> Page:
+        """One page of a list (read-only objects), as ``StoreIndex.page`` reads it."""
         with self._lock:
-            return self._index.page(kind, namespace, labels, after=after, limit=limit, keep=keep)
+            return self._index.page(kind, namespace, labels, query)
 
     def kinds(self) -> builtins.list[Kind]:
         """Every kind that has at least one object."""
