@@ -196,10 +196,9 @@ class StoreIndex:
     def page(self, kind: Kind, namespace: str | None, labels: str | None, query: PageQuery) -> Page:
         """The page ``query`` asks of ``kind``'s objects, sorted and filtered as ``select``.
 
-        The kind's positions
-        are sorted once and kept while no object of it comes or goes, so a
-        page starts by bisection and reads only the objects it returns (and,
-        when filtered, those it skips).
+        The kind's positions are sorted once and kept while no object of it
+        comes or goes, so a page starts by bisection and reads only the
+        objects it returns (and, when filtered, those it skips).
         """
         after, limit, keep = query.after, query.limit, query.keep
         order = self._positions(kind)

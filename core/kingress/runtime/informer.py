@@ -23,9 +23,9 @@ handlers get that same read-only object instead of a deep copy each (at 1,000
 Routes the copies were most of a cold start's reads). It is frozen as the
 store freezes a version (``freeze_version``): its parts are shared with equal
 ones, but the object and its metadata, which carry its own resourceVersion and
-can equal nothing else, are not looked up, nor held by the sharing table. Lists are served from
-an index by namespace and label (``StoreIndex``), not by sorting and
-filtering the whole cache.
+can equal nothing else, are not looked up, nor held by the sharing table.
+Lists are served from an index by namespace and label (``StoreIndex``), not by
+sorting and filtering the whole cache.
 """
 
 from __future__ import annotations
