@@ -39,7 +39,7 @@ from kingress.apiserver.routing import OtherPath, Request, ResourcePath
 from kingress.apiserver.status import MethodNotAllowed, failure, success
 from kingress.apiserver.table import table, wants_table
 from kingress.cluster.errors import AlreadyExists, ApiError, BadRequest, Conflict, NotFound
-from kingress.cluster.index import PageQuery
+from kingress.cluster.index import PageQuery, Position, position
 from kingress.cluster.memory import MemoryCluster, rfc3339, validate_name
 from kingress.cluster.port import Kind, Object
 from kingress.cluster.selectors import parse_selector
@@ -92,18 +92,12 @@ def _field_matcher(selector: str) -> Callable[[Object], bool]:
     return matches
 
 
-def _position(obj: Object) -> tuple[str, str]:
-    """Where an object sorts in a list: namespace, then name."""
-    meta = obj["metadata"]
-    return meta.get("namespace") or "", meta["name"]
-
-
-def _continue_token(version: str, position: tuple[str, str]) -> str:
-    raw = json.dumps([version, *position], separators=(",", ":")).encode()
+def _continue_token(version: str, last: Position) -> str:
+    raw = json.dumps([version, *last], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _page(query: dict[str, str]) -> tuple[int | None, tuple[str, tuple[str, str]] | None]:
+def _page(query: dict[str, str]) -> tuple[int | None, tuple[str, Position] | None]:
     """A list's ``limit`` and, from its ``continue`` token, the version and position to resume.
 
     Lists are paged as Kubernetes pages them (``limit``, then ``continue``
@@ -353,20 +347,20 @@ class _Call:
         version = str(self.store.resource_version)
         metadata: dict[str, Any] = {"resourceVersion": version}
         limit, after = _page(self.query)
-        position = None
+        start = None
         if after is not None:
             # Later pages keep the first page's version, where a watch must start.
-            version, position = after
+            version, start = after
             metadata["resourceVersion"] = version
         fields = self.query.get("fieldSelector")
         page = self.store.page(
             self.resource.key,
             self.path.namespace if self.resource.namespaced else None,
             self.query.get("labelSelector") or None,
-            PageQuery(position, limit, _field_matcher(fields) if fields else None),
+            PageQuery(start, limit, _field_matcher(fields) if fields else None),
         )
         if page.more:
-            metadata["continue"] = _continue_token(version, _position(page.items[-1]))
+            metadata["continue"] = _continue_token(version, position(page.items[-1]))
             if page.remaining is not None:
                 metadata["remainingItemCount"] = page.remaining
         rendered = [self._render(o) for o in page.items]

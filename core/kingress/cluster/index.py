@@ -78,13 +78,14 @@ def _owner_uids(obj: Object) -> set[str]:
     return {o["uid"] for o in obj["metadata"].get("ownerReferences") or () if o.get("uid")}
 
 
-def _sort_key(obj: Object) -> tuple[str, str]:
-    meta: dict[str, Any] = obj["metadata"]
-    return meta.get("namespace", ""), meta["name"]
-
-
 #: Where an object sorts in a kind's list: its namespace (``""`` if none), then its name.
 Position = tuple[str, str]
+
+
+def position(obj: Object) -> Position:
+    """Where ``obj`` sorts in its kind's list (and where the page after it resumes)."""
+    meta: dict[str, Any] = obj["metadata"]
+    return meta.get("namespace") or "", meta["name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ class StoreIndex:
         else:
             candidates = spaces.get(namespace, {}).values()
         found = [obj for obj in candidates if matches(_labels(obj))]
-        found.sort(key=_sort_key)
+        found.sort(key=position)
         return found
 
     def page(self, kind: Kind, namespace: str | None, labels: str | None, query: PageQuery) -> Page:
