@@ -16,6 +16,9 @@ from benchmarks.world import BACKENDS, World, service
 
 from benchmarks import __main__ as cli
 from benchmarks import cold_start, data_plane, envoy_update, scale, time_to_ready, worker
+from kingress.cluster.kube import KubeCluster, load_api_client
+from kingress.route.reconciler import CLUSTER_INGRESS
+from kingress.serving import access
 
 N = 5
 
@@ -91,6 +94,22 @@ def test_cold_start_brings_every_route_back_ready_both_ways() -> None:
     # The API server ran in a process of its own, measured apart.
     assert manager["server_cpu_seconds"] >= 0
     assert manager["server_peak_rss_bytes"] > 0
+
+
+def test_cold_start_can_measure_the_manager_alone() -> None:
+    result = cold_start.run(2, manager=True, offline=False, timeout=60)
+    assert "offline" not in result
+    assert result["routes"] == 2
+    assert result["manager"]["ready_routes"] == 2
+
+
+def test_the_server_process_reports_what_it_serves() -> None:
+    with cold_start.served(2, "istio") as server:
+        counts = server.wait_ready()
+        api = KubeCluster(load_api_client(str(server.kubeconfig)))
+        for kind in (access.SERVICE, access.ROUTE, CLUSTER_INGRESS):
+            assert counts[str(kind)] == len(api.list_kind(kind)[0]) > 0
+        assert counts[str(access.ROUTE)] == 2
 
 
 def test_a_server_process_that_cannot_serve_is_reported_not_waited_for(tmp_path: Path) -> None:
