@@ -229,6 +229,13 @@ def test_the_client_reads_lists_page_by_page(
     assert all(o["kind"] == "ConfigMap" for o in items)
     assert len(pages) == 3 and all(page["limit"] == "3" for page in pages)
     assert version == str(server[0].store.resource_version)
+    # An informer takes them as they come, each page with the list's version.
+    listed = list(kube.list_pages(CONFIG_MAP, "default"))
+    assert [len(page) for page, _ in listed] == [3, 3, 1]
+    assert {at for _, at in listed} == {version}
+    assert [o["metadata"]["name"] for page, _ in listed for o in page] == [
+        f"page-{i}" for i in range(7)
+    ]
 
 
 def test_workers_wait_for_every_cache_and_reconcile_each_key_once(
@@ -241,14 +248,14 @@ def test_workers_wait_for_every_cache_and_reconcile_each_key_once(
     with running_controller(server[1], [CopyToSecret("first")], "first"):
         wait_until(lambda: all(secret_value(kube, n) == n for n in names), what="the copies")
     # Restart: the Secrets (children of the ConfigMaps) are listed slowly.
-    list_kind = KubeCluster.list_kind
+    list_pages = KubeCluster.list_pages
 
     def slow_secrets(self: KubeCluster, kind: Kind, *args: Any, **kwargs: Any) -> Any:
         if kind == SECRET:
             time.sleep(0.5)
-        return list_kind(self, kind, *args, **kwargs)
+        return list_pages(self, kind, *args, **kwargs)
 
-    monkeypatch.setattr(KubeCluster, "list_kind", slow_secrets)
+    monkeypatch.setattr(KubeCluster, "list_pages", slow_secrets)
     synced_at_reconcile: list[bool] = []
     holder: list[Any] = []
 

@@ -266,14 +266,29 @@ class KubeCluster:
         namespace: str | None = None,
         labels: Mapping[str, str] | str | None = None,
     ) -> tuple[builtins.list[Object], str]:
-        """The objects and the list's resourceVersion (where a watch should start).
+        """The objects and the list's resourceVersion (where a watch should start)."""
+        items: builtins.list[Object] = []
+        version = ""
+        for page, listed_at in self.list_pages(kind, namespace, labels):
+            items.extend(page)
+            version = listed_at
+        return items, version
+
+    def list_pages(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | str | None = None,
+    ) -> Iterator[tuple[builtins.list[Object], str]]:
+        """The list one page at a time: each page's objects and the list's resourceVersion.
 
         Read in pages of ``LIST_PAGE`` objects, as client-go's informers read
         them: a kind of 20,000 objects is not one document of 100 MB to
-        encode, send and decode in one request (and in memory at once).
+        encode, send and decode in one request. A caller that keeps what it
+        makes of each page (an informer freezes it) holds one page of decoded
+        objects at a time, never the whole kind. An empty list is one empty page.
         """
         mapping = self._mapping(kind)
-        items: builtins.list[Object] = []
         token: str | None = None
         version = ""
         while True:
@@ -288,14 +303,14 @@ class KubeCluster:
             )
             meta = document.get("metadata") or {}
             version = version or str(meta.get("resourceVersion") or "")
-            items.extend(document.get("items") or ())
+            items: builtins.list[Object] = document.get("items") or []
+            for item in items:
+                item.setdefault("apiVersion", mapping.api_version)
+                item.setdefault("kind", kind.kind)
             token = meta.get("continue") or None
+            yield items, version
             if token is None:
-                break
-        for item in items:
-            item.setdefault("apiVersion", mapping.api_version)
-            item.setdefault("kind", kind.kind)
-        return items, version
+                return
 
     def watch_kind(
         self,

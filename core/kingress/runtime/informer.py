@@ -51,13 +51,10 @@ Handler = Callable[[EventType, Object], None]
 class ListWatch(Protocol):
     """What an informer needs from the API (``KubeCluster`` provides it)."""
 
-    def list_kind(
-        self,
-        kind: Kind,
-        namespace: str | None = None,
-        labels: Mapping[str, str] | str | None = None,
-    ) -> tuple[list[Object], str]:
-        """Objects and the list's resourceVersion."""
+    def list_pages(
+        self, kind: Kind, namespace: str | None = None
+    ) -> Iterator[tuple[list[Object], str]]:
+        """The objects one page at a time, each with the list's resourceVersion."""
         ...
 
     def watch_kind(
@@ -183,8 +180,14 @@ class Informer:
                 stop.wait(delay)
 
     def _relist(self) -> str:
-        items, version = self.source.list_kind(self.kind, self.namespace)
-        listed = {_key(obj): obj for obj in items}
+        # Each page is frozen as it comes: the decoded objects of a whole kind are
+        # never alive at once (at 10,000 Services they doubled the cache's memory,
+        # left as fragments once freed).
+        listed: dict[tuple[str, str], Object] = {}
+        version = ""
+        for page, page_version in self.source.list_pages(self.kind, self.namespace):
+            version = page_version
+            listed.update((_key(obj), freeze_version(obj)) for obj in page)
         changes: list[tuple[EventType, Object]] = []
         cached = self._index.objects
         with self._lock:
@@ -200,7 +203,7 @@ class Informer:
                 ref = self._ref(key)
                 previous = cached.get(ref)
                 if previous is None or _version(obj) >= _version(previous):
-                    self._index.put(ref, freeze_version(obj))
+                    self._index.put(ref, obj)
                 kind = EventType.ADDED if previous is None else EventType.MODIFIED
                 changes.append((kind, cached[ref]))
         self.synced.set()
