@@ -285,8 +285,9 @@ class KubeCluster:
         Read in pages of ``LIST_PAGE`` objects, as client-go's informers read
         them: a kind of 20,000 objects is not one document of 100 MB to
         encode, send and decode in one request. A caller that keeps what it
-        makes of each page (an informer freezes it) holds one page of decoded
-        objects at a time, never the whole kind. An empty list is one empty page.
+        makes of each page (an informer freezes it) holds a page or two of
+        decoded objects at a time, never the whole kind. An empty list is one
+        empty page.
         """
         mapping = self._mapping(kind)
         token: str | None = None
