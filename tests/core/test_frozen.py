@@ -253,3 +253,80 @@ def test_freeze_like_anything_but_a_frozen_container_is_freeze() -> None:
     assert frozen.freeze_like(value, {"a": {"b": [1]}}) is freeze(value)
     assert frozen.freeze_like(value, None) is freeze(value)
     assert frozen.freeze_like("text", freeze({"a": 1})) == "text"
+
+
+def _frozen_throughout(value: Any) -> bool:
+    if isinstance(value, dict):
+        return type(value) is FrozenDict and all(map(_frozen_throughout, value.values()))
+    if isinstance(value, list):
+        return type(value) is FrozenList and all(map(_frozen_throughout, value))
+    return True
+
+
+def _held(value: Any) -> bool:
+    return any(part is value for part in frozen._CANONICAL.values())
+
+
+_VERSION = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "c", "resourceVersion": "7", "labels": {"app": "loads"}},
+    "data": {"key": "loads-1", "list": ["loads-2", 2, True, None]},
+    # Floats, long strings and large integers are not shared: nor is what holds them.
+    "extra": [2.5, "x" * 200, 10**20],
+}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"spec": {"gateways": ["a/b", "c/d"]}, "owners": [_owner("u1")]},
+        [{"x": 1}, [[1, "a"], []], "s", 3],
+        {"v": [1, True, 1.0, 0, False, None, [], {}]},
+        {"a": 1, "b": 2, "nested": {"b": 2, "a": 1}},
+        _VERSION,
+        {"items": [_VERSION], "metadata": {"resourceVersion": "9", "continue": "t"}},
+        {"type": "ADDED", "object": _VERSION},
+        "just a string",
+        12,
+        None,
+    ],
+)
+def test_loads_decodes_what_freeze_would_freeze(document: Any) -> None:
+    text = json.dumps(document)
+    loaded = frozen.loads(text)
+    assert loaded == freeze(json.loads(text)) == document
+    assert json.dumps(loaded) == text  # types and order as sent: 1 is not True, nor 1.0
+    assert _frozen_throughout(loaded)
+    assert frozen.loads(text.encode()) == loaded
+
+
+def test_loads_shares_parts_with_what_freeze_holds() -> None:
+    held = freeze({"spec": {"gateways": ["loads/a", "loads/b"]}, "port": {"number": 8080}})
+    loaded = frozen.loads(json.dumps({"spec": {"gateways": ["loads/a", "loads/b"]}, "n": 1}))
+    assert loaded["spec"] is held["spec"]
+    # Integers are shared as freeze shares them, or no container holding one could be.
+    assert frozen.loads(json.dumps({"number": 8080})) is held["port"]
+
+
+def test_loads_holds_no_version_nor_what_holds_one() -> None:
+    # A version (its metadata has a resourceVersion) equals no other: holding it, or a
+    # list page or watch event around it, would only keep it alive until a sweep.
+    page = frozen.loads(json.dumps({"kind": "List", "items": [_VERSION]}))
+    event = frozen.loads(json.dumps({"type": "ADDED", "object": _VERSION}))
+    for version in (page["items"][0], event["object"]):
+        assert not _held(version)
+        assert not _held(version["metadata"])
+        assert _held(version["data"])
+        assert _held(version["metadata"]["labels"])
+    assert not _held(page) and not _held(page["items"]) and not _held(event)
+    # Its parts are shared all the same, with the other copy and with the store's.
+    assert page["items"][0]["data"] is event["object"]["data"]
+    stored = MemoryCluster().create(thaw(event["object"]))
+    assert stored["data"] is event["object"]["data"]
+
+
+def test_a_frozen_version_is_kept_as_it_is() -> None:
+    version = frozen.loads(json.dumps(_VERSION))
+    assert freeze_version(version) is version
+    assert freeze_version(thaw(version)) == version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,12 +14,14 @@ from typing import Any
 
 import pytest
 
+from kingress import frozen
 from kingress.apiserver.server import ApiServer
 from kingress.cluster import kube as kube_module
 from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, Object, ObjectRef
+from kingress.frozen import FrozenDict, ReadOnlyError
 from kingress.runtime.testing import (
     CONFIG_MAP,
     SECRET,
@@ -236,6 +239,37 @@ def test_the_client_reads_lists_page_by_page(
     assert [o["metadata"]["name"] for page, _ in listed for o in page] == [
         f"page-{i}" for i in range(7)
     ]
+
+
+def test_informer_pages_come_frozen_and_lists_plain_both_with_their_kind(
+    kube: KubeCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_config_map(kube, "frozen", "value")
+    call = kube._call
+
+    def without_kinds(method: str, path: str, **options: Any) -> Any:
+        # As kube-apiserver sends a built-in kind's items: no apiVersion, no kind.
+        document = call(method, path, **options)
+        items = [
+            {k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
+            for item in document["items"]
+        ]
+        decode = frozen.loads if options.get("frozen") else json.loads
+        return {**document, "items": decode(json.dumps(items))}
+
+    for wrap in (None, without_kinds):
+        if wrap is not None:
+            monkeypatch.setattr(kube, "_call", wrap)
+        [listed] = [obj for page, _ in kube.list_pages(CONFIG_MAP, "default") for obj in page]
+        assert (listed["apiVersion"], listed["kind"]) == ("v1", "ConfigMap")
+        assert listed["data"] == {"value": "value"}
+        assert type(listed) is FrozenDict
+        with pytest.raises(ReadOnlyError):
+            listed["data"]["value"] = "changed"
+        # A plain list is the caller's to change, as every read of the API is.
+        [mine] = kube.list(CONFIG_MAP, "default")
+        assert (mine["apiVersion"], mine["kind"]) == ("v1", "ConfigMap")
+        mine["data"]["value"] = "changed"
 
 
 def test_workers_wait_for_every_cache_and_reconcile_each_key_once(

@@ -31,6 +31,7 @@ from kubernetes.watch.watch import iter_resp_lines
 
 from kingress.cluster.errors import ApiError, BadRequest, NotFound, Unavailable, error_for
 from kingress.cluster.port import EventType, Kind, Object, WatchEvent
+from kingress.frozen import freeze_version, loads
 
 _JSON = "application/json"
 #: Objects per page of a list (client-go's informers ask for 500).
@@ -93,7 +94,9 @@ class KubeCluster:
         query: Mapping[str, str | None] | None = None,
         body: Any = None,
         stream_timeout: float | None = None,
+        frozen: bool = False,
     ) -> Any:
+        """The decoded response body (``frozen``: as ``frozen.loads`` decodes it)."""
         params = [(k, v) for k, v in (query or {}).items() if v is not None]
         headers = {"Accept": _JSON}
         if body is not None:
@@ -118,7 +121,9 @@ class KubeCluster:
         if stream_timeout is not None:
             return response.response
         data = response.read()
-        return json.loads(data) if data else None
+        if not data:
+            return None
+        return loads(data) if frozen else json.loads(data)
 
     @staticmethod
     def _error(data: bytes) -> ApiError:
@@ -266,10 +271,10 @@ class KubeCluster:
         namespace: str | None = None,
         labels: Mapping[str, str] | str | None = None,
     ) -> tuple[builtins.list[Object], str]:
-        """The objects and the list's resourceVersion (where a watch should start)."""
+        """The objects (plain dicts, the caller's to change) and the list's resourceVersion."""
         items: builtins.list[Object] = []
         version = ""
-        for page, listed_at in self.list_pages(kind, namespace, labels):
+        for page, listed_at in self.list_pages(kind, namespace, labels, frozen=False):
             items.extend(page)
             version = listed_at
         return items, version
@@ -279,6 +284,8 @@ class KubeCluster:
         kind: Kind,
         namespace: str | None = None,
         labels: Mapping[str, str] | str | None = None,
+        *,
+        frozen: bool = True,
     ) -> Iterator[tuple[builtins.list[Object], str]]:
         """The list one page at a time: each page's objects and the list's resourceVersion.
 
@@ -286,9 +293,12 @@ class KubeCluster:
         them: a kind of 20,000 objects is not one document of 100 MB to
         encode, send and decode in one request. A caller that keeps what it
         makes of each page (an informer freezes it) holds a page or two of
-        decoded objects at a time, never the whole kind. An empty list is one
-        empty page.
+        decoded objects at a time, never the whole kind. The objects come
+        ``frozen`` unless told otherwise: decoded and frozen in one step
+        (``frozen.loads``), which an informer's cache keeps as they are. An
+        empty list is one empty page.
         """
+        complete = freeze_version if frozen else dict
         mapping = self._mapping(kind)
         token: str | None = None
         version = ""
@@ -301,13 +311,17 @@ class KubeCluster:
                     "limit": str(LIST_PAGE),
                     "continue": token,
                 },
+                frozen=frozen,
             )
             meta = document.get("metadata") or {}
             version = version or str(meta.get("resourceVersion") or "")
-            items: builtins.list[Object] = document.get("items") or []
-            for item in items:
-                item.setdefault("apiVersion", mapping.api_version)
-                item.setdefault("kind", kind.kind)
+            # Items of a built-in kind come without their kind (as kube-apiserver sends them).
+            items: builtins.list[Object] = [
+                item
+                if "apiVersion" in item and "kind" in item
+                else complete({"apiVersion": mapping.api_version, "kind": kind.kind, **item})
+                for item in document.get("items") or ()
+            ]
             token = meta.get("continue") or None
             yield items, version
             if token is None:

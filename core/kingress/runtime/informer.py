@@ -182,7 +182,8 @@ class Informer:
     def _relist(self) -> str:
         # Each page is frozen as it comes: the decoded objects of a whole kind are
         # never alive at once (at 10,000 Services they doubled the cache's memory,
-        # left as fragments once freed).
+        # left as fragments once freed). ``KubeCluster`` decodes its pages frozen
+        # already, which ``freeze_version`` keeps as they are.
         listed: dict[tuple[str, str], Object] = {}
         version = ""
         for page, page_version in self.source.list_pages(self.kind, self.namespace):
