@@ -250,14 +250,8 @@ def loads(data: str | bytes) -> Any:
     unique: set[int] = set()
 
     def member(item: Any) -> Any:
-        kind = type(item)
-        if kind is str:
-            return sys.intern(item) if len(item) <= _INTERN_MAX else _long(item)
-        if kind is int:
-            return _INTS.setdefault(item, item) if -_INT_SPAN < item < _INT_SPAN else item
-        if kind is list:
-            return frozen_list(item)
-        return item
+        # Dicts come frozen from the hook already; lists are frozen here.
+        return frozen_list(item) if type(item) is list else freeze(item)
 
     def frozen_list(items: list[Any]) -> FrozenList:
         frozen = FrozenList([member(item) for item in items])
