@@ -240,7 +240,7 @@ def loads(data: str | bytes) -> Any:
     Equal to ``freeze(json.loads(data))``, and cheaper: the decoder hands
     each object's members to a hook that freezes them where they are, so no
     mutable copy is built only to be walked again (a list page of a cold
-    start's objects: 12-18% less CPU than decoding, then freezing).
+    start's objects: 11-18% less CPU than decoding, then freezing).
     A container that cannot equal any other is not looked up or held: a
     dict with a ``resourceVersion`` (a stored object's metadata, unique to
     its version), and every container holding one of those (the object, a

@@ -9,8 +9,10 @@ not found (a CRD installed later). Non-2xx answers become the port's errors
 (``errors.error_for``: 404 NotFound, 409 Conflict/AlreadyExists, 410 Gone,
 422 Invalid…); an unreachable server is ``Unavailable``.
 
-Besides the port, ``list_kind`` and ``watch_kind`` give informers what they
-need: a list with its resourceVersion, and a watch of one kind from one.
+Besides the port, ``list_pages`` and ``watch_kind`` give informers what they
+need: a list page by page (decoded straight into frozen objects) with its
+resourceVersion, and a watch of one kind from one. ``list_kind`` is the
+whole list at once, as plain dicts.
 """
 
 from __future__ import annotations
