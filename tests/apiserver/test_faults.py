@@ -61,7 +61,7 @@ def test_watches_are_cut_after_an_event_cleanly_or_not() -> None:
         streams = [exchange(server, request.encode()) for _ in range(8)]
     # Each watch ends after its first event: with the last chunk (as a server-side
     # timeout ends it) or without (a connection dropped mid-stream).
-    assert all(stream.count(b'"type": "ADDED"') == 1 for stream in streams)
+    assert all(stream.count(b'"type":"ADDED"') == 1 for stream in streams)
     clean = [stream.endswith(b"\r\n0\r\n\r\n") for stream in streams]
     assert any(clean) and not all(clean), clean
 

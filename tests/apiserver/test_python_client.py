@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_stale_update_is_a_409_conflict(api_client: client.ApiClient) -> None:
     with pytest.raises(ApiException) as conflict:
         core.replace_namespaced_config_map("one", "default", stale)
     assert conflict.value.status == 409
-    assert '"reason": "Conflict"' in conflict.value.body
+    assert json.loads(conflict.value.body)["reason"] == "Conflict"
 
 
 def test_missing_namespace_is_not_found(api_client: client.ApiClient) -> None:

@@ -22,7 +22,6 @@ a closed connection within bounded time and memory (``Limits``):
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import select
 import socket
@@ -33,6 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from kingress import jsoncodec
 from kingress.api.kinds import default_scheme
 from kingress.api.scheme import Scheme
 from kingress.apiserver.bodies import MAX_BODY_BYTES, decode
@@ -77,7 +77,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _status_bytes(error: ApiError) -> bytes:
-    return json.dumps(failure(error)).encode()
+    return jsoncodec.dumps(failure(error))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -171,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     def _send(self, response: Response) -> None:
-        payload = json.dumps(response.body).encode()
+        payload = jsoncodec.dumps(response.body)
         self.send_response(response.code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -200,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
                     if self._client_gone():
                         break
                     continue
-                line = json.dumps(event).encode() + b"\n"
+                line = jsoncodec.dumps(event) + b"\n"
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
                 self.wfile.flush()
             else:

@@ -26,7 +26,6 @@ namespace, label and owner (``kingress.cluster.index``).
 from __future__ import annotations
 
 import builtins
-import json
 import re
 import sys
 import threading
@@ -37,6 +36,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kingress import jsoncodec
 from kingress.cluster.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound
 from kingress.cluster.index import Page, PageQuery, StoreIndex
 from kingress.cluster.port import EventType, Kind, Object, ObjectRef, WatchEvent
@@ -379,7 +379,7 @@ class MemoryCluster:
 
     def _record(self, event: WatchEvent) -> None:
         """Add an event to the history, dropping the oldest beyond either bound; wake watches."""
-        size = len(json.dumps(event.object, separators=(",", ":"), default=str))
+        size = len(jsoncodec.dumps(event.object, default=str))
         self._events.append((event, size))
         self._retained_bytes += size
         while len(self._events) > 1 and (

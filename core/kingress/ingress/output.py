@@ -4,9 +4,10 @@
 
 - it is a ``Translation`` whose ``objects`` are a tuple and whose load
   balancers are ``LoadBalancerStatus``;
-- each object is a JSON dict (no NaN, no sets, no cycles) with a string
-  ``apiVersion`` and ``kind`` and a valid ``metadata.name``, unique by kind,
-  namespace and name;
+- each object is a JSON dict (no NaN, no sets, no cycles; the standard
+  library's rules, checked at orjson's speed by ``kingress.jsoncodec.strict``)
+  with a string ``apiVersion`` and ``kind`` and a valid ``metadata.name``,
+  unique by kind, namespace and name;
 - ``metadata`` holds only ``name``, ``namespace``, ``labels``, ``annotations``
   and owner references to the ingress itself (uid, finalizers, timestamps… are
   the API server's and the core's, not a backend's);
@@ -29,11 +30,11 @@ can change what is applied later.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from kingress import jsoncodec
 from kingress.api.annotations import INGRESS_LABEL, INGRESS_NAMESPACE_LABEL
 from kingress.api.ingress import ClusterIngress, LoadBalancerStatus
 from kingress.backends import Backend, Object, Translation, cross_namespace_kinds
@@ -75,7 +76,7 @@ def checked_objects(
         if problems or not isinstance(result, Translation):
             return problems, ()
         # Each object was encoded once to check it; decoding gives the copy.
-        return [], tuple(json.loads(text) for text in encoded)
+        return [], tuple(map(jsoncodec.decode, encoded))
     except Exception as error:  # a hostile object: a dict subclass that raises, say
         return [f"could not be checked: {type(error).__name__}: {error}"], ()
 
@@ -89,7 +90,7 @@ def output_problems(
 
 def _output_problems(
     result: object, ingress: ClusterIngress, placement: Placement
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[bytes | str]]:
     """``output_problems``, and the JSON of each object when it has no problem."""
     if not isinstance(result, Translation):
         return [f"translate returned a {type(result).__name__}, not a Translation"], []
@@ -104,7 +105,7 @@ def _output_problems(
     if not isinstance(result.objects, tuple):
         return [*problems, f"objects is a {type(result.objects).__name__}, not a tuple"], []
     seen: dict[ObjectRef, int] = {}
-    encoded: list[str] = []
+    encoded: list[bytes | str] = []
     for index, obj in enumerate(result.objects):
         found, text = _object_problems(obj, ingress, placement)
         problems.extend(f"objects[{index}]{_label(obj)}: {problem}" for problem in found)
@@ -127,7 +128,7 @@ def object_problems(
 
 def _object_problems(
     obj: object, ingress: ClusterIngress, placement: Placement
-) -> tuple[list[str], str]:
+) -> tuple[list[str], bytes | str]:
     """``object_problems``, and the object as JSON (empty if it is not serialisable)."""
     if not isinstance(obj, dict):
         return [f"is a {type(obj).__name__}, not a dict"], ""
@@ -153,7 +154,7 @@ def _object_problems(
     problems += _label_problems(metadata.get("labels") or {}, ingress)
     problems += _owner_problems(metadata.get("ownerReferences"), ingress.metadata.uid, foreign)
     try:
-        text = json.dumps(obj, allow_nan=False)
+        text = jsoncodec.strict(obj)
     except (TypeError, ValueError) as error:
         problems.append(f"is not JSON-serialisable: {error}")
         text = ""
