@@ -229,31 +229,6 @@ def test_a_relist_reports_an_object_whose_watch_event_was_lost() -> None:
         thread.join(timeout=5)
 
 
-def test_an_informer_is_synced_once_its_first_list_was_handed_on() -> None:
-    """As client-go's HasSynced: whoever waits for it has heard of every listed object."""
-    store = MemoryCluster()
-    kind = Kind("", "ConfigMap")
-    for index in range(20):
-        store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{index}"}})
-    synced_when_handed: list[bool] = []
-    holder: list[Informer] = []
-    informer = Informer(
-        _StoreSource(store),
-        kind,
-        lambda event, obj: synced_when_handed.append(holder[0].synced.is_set()),
-    )
-    holder.append(informer)
-    stop = threading.Event()
-    thread = threading.Thread(target=informer.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        wait_until(informer.synced.is_set)
-        assert synced_when_handed == [False] * 20
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 def test_the_informer_hands_out_read_only_objects_and_lists_by_label() -> None:
     store = MemoryCluster()
     kind = Kind("", "ConfigMap")

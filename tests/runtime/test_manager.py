@@ -21,7 +21,6 @@ from kingress.cluster.errors import NotFound
 from kingress.cluster.kube import KubeCluster
 from kingress.cluster.memory import MemoryCluster
 from kingress.cluster.port import Kind, Object, ObjectRef
-from kingress.controller.reconciler import Watch, owner_mapper
 from kingress.frozen import FrozenDict, ReadOnlyError
 from kingress.runtime.testing import (
     CONFIG_MAP,
@@ -310,40 +309,3 @@ def test_workers_wait_for_every_cache_and_reconcile_each_key_once(
         time.sleep(0.3)
     assert synced_at_reconcile and all(synced_at_reconcile)
     assert sorted(ref.name for ref in reconciler.reconciled) == names
-
-
-def test_a_restart_maps_no_listed_object_and_maps_the_changes_after_it(
-    server: tuple[ApiServer, Path], kube: KubeCluster
-) -> None:
-    """The keys of what the caches list are queued once they synced, from them: a
-    listed child is not also mapped to its owner. A change after that is."""
-    names = [f"cm-{index}" for index in range(5)]
-    for name in names:
-        make_config_map(kube, name, name)
-    with running_controller(server[1], [CopyToSecret("first")], "first"):
-        wait_until(lambda: all(secret_value(kube, n) == n for n in names), what="the copies")
-    mapped: list[str] = []
-    to_owner = owner_mapper(CONFIG_MAP)
-
-    class Mapping(CopyToSecret):
-        def watches(self) -> list[Watch]:
-            def mapper(obj: Object) -> Any:
-                mapped.append(obj["metadata"]["name"])
-                return to_owner(obj)
-
-            return [Watch(SECRET, mapper)]
-
-    reconciler = Mapping("second")
-    # Without leader election: it leads from the start, while its caches are listed.
-    with running_controller(server[1], [reconciler], "second", leader_election=False) as manager:
-        wait_until(lambda: len(reconciler.reconciled) >= len(names), what="the reconciles")
-        wait_until(lambda: len(manager.queue) == 0, what="an empty queue")
-        assert mapped == []
-        kube.delete(SECRET, "default", "cm-0")
-        wait_until(lambda: secret_value(kube, "cm-0") == "cm-0", what="the copy made again")
-    assert "cm-0" in mapped
-    reconciled = [ref.name for ref in reconciler.reconciled]
-    assert reconciled.count("cm-0") >= 2  # once at the start, again for the change
-    assert sorted(set(reconciled)) == names and len(reconciled) - len(names) == (
-        reconciled.count("cm-0") - 1
-    )

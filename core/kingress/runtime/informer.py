@@ -207,10 +207,9 @@ class Informer:
                     self._index.put(ref, obj)
                 kind = EventType.ADDED if previous is None else EventType.MODIFIED
                 changes.append((kind, cached[ref]))
+        self.synced.set()
         for event_type, obj in changes:
             self._handler(event_type, obj)
-        # Synced once the first list's events were handed on, as client-go's HasSynced.
-        self.synced.set()
         return version
 
     def _watch(self, version: str, stop: threading.Event) -> str:

@@ -140,9 +140,6 @@ class Manager:
         )
         self._init_metrics()
         self._stop = threading.Event()
-        #: Set once the caches have synced, just before every primary key is queued from
-        #: them: events before it are covered by that, and are not mapped to keys.
-        self._covered = threading.Event()
         #: Set once the caches have synced and every primary key is queued: workers wait for it.
         self._primed = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -252,11 +249,7 @@ class Manager:
     # -- keys -----------------------------------------------------------------
 
     def _on_event(self, kind: Kind, event: EventType, obj: Object) -> None:
-        # Until the caches have synced, an event's keys would only be queued again by
-        # the full enqueue that follows (a restart lists every object: mapping each to
-        # its owners cost 5% of a cold start's CPU). Keys it maps to objects that do not
-        # exist are not queued, as for a replica that starts leading after its caches.
-        if not self.is_leader or not self._covered.is_set():
+        if not self.is_leader:
             return
         ref = ObjectRef.of(obj)
         for index in self._primary.get(kind, ()):
@@ -281,7 +274,6 @@ class Manager:
             while not self._stop.is_set() and not self.synced():
                 self._stop.wait(0.05)
             if self.is_leader:
-                self._covered.set()
                 self._enqueue_all()
                 self._primed.set()
 
